@@ -1,0 +1,1 @@
+//! Wire types, encodings and digests shared by the peg zone, the relayer and the contracts.

@@ -1,0 +1,1 @@
+//! Execution-layer proofs: header chains and receipt proofs.
