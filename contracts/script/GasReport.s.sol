@@ -48,6 +48,24 @@ contract GasReport is PegTest {
             _name(string.concat("checkpoint_", vm.toString(n), "_validators_rotated"));
         }
 
+        // Gravity Bridge's anchor: 125 validators, skewed so that 23 signatures are the fewest that pass.
+        {
+            uint256[] memory raw = new uint256[](125);
+            for (uint256 i; i < 125; ++i) {
+                raw[i] = i < 23 ? 100 : 10;
+            }
+            Validator[] memory skewed = _makeValset(7, raw);
+            vm.broadcast(key);
+            PegBridge gravity = _deployBridge(address(0), 1, skewed);
+            _name("-");
+            IPegBridge.ValsetSignatures memory sigs =
+                _signed(skewed, _fewestSigners(skewed), _valsetDigest(gravity, 2, skewed));
+            require(_fewestSigners(skewed) == (1 << 23) - 1, "23 signers");
+            vm.broadcast(key);
+            gravity.updateValset(2, _entries(skewed, skewed), sigs);
+            _name("gravity_anchor_125_validators_23_signers");
+        }
+
         // Batches: a 100-validator valset, ERC-20 unlocks to fresh receivers.
         Validator[] memory set = _equalValset(1, 100);
         vm.broadcast(key);

@@ -16,8 +16,8 @@ import {PegHashes} from "./libraries/PegHashes.sol";
 /// one sequential `eventNonce`; the peg zone proves them with its Ethereum light client.
 ///
 /// Outbound (peg zone → Ethereum): {updateValset} and {submitBatch} are accepted under EIP-712
-/// signatures of more than 2/3 of the normalized power of the current valset. Only the valset's hash
-/// is stored; callers pass the valset in calldata (§8.2).
+/// signatures of more than 2/3 of the normalized power of the current valset. Only hashes of the
+/// valset are stored; callers pass the valset in calldata (§8.2).
 ///
 /// IMPORTANT: the guardian can only pause and unpause; it cannot move funds or change the valset.
 /// Valset updates stay open while paused so that Ethereum keeps tracking the peg zone's validators.
@@ -40,10 +40,10 @@ contract PegBridge is IPegBridge, ReentrancyGuardTransient {
     /// account), on top of what it forwards.
     uint256 private constant CALL_OVERHEAD_GAS = 40_000;
 
-    /// @dev `secp256k1n / 2`: the largest accepted `s` (EIP-2).
     /// @dev Bit 95 of a new-valset entry marks a reference to a current member (§8.3).
     uint256 private constant REFERENCE_FLAG = 1 << 95;
 
+    /// @dev `secp256k1n / 2`: the largest accepted `s` (EIP-2).
     uint256 private constant HALF_CURVE_ORDER = 0x7FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF5D576E7357A4501DDFE92F46681B20A0;
 
     // ---------------------------------------------------------------------------------------------
@@ -108,6 +108,8 @@ contract PegBridge is IPegBridge, ReentrancyGuardTransient {
 
         valsetHash = hash;
         valsetMembersHash = keccak256(abi.encodePacked(members));
+        // Checked above: valsetNonce_ <= type(uint64).max.
+        // forge-lint: disable-next-line(unsafe-typecast)
         _valsetNonce = uint64(valsetNonce_);
         emit ValsetUpdated(0, valsetNonce_, members);
     }
@@ -180,19 +182,32 @@ contract PegBridge is IPegBridge, ReentrancyGuardTransient {
     function updateValset(uint256 newValsetNonce, bytes32[] calldata newEntries, ValsetSignatures calldata current)
         external
     {
-        uint256 currentNonce = _valsetNonce;
-        if (newValsetNonce <= currentNonce) revert StaleValsetNonce(newValsetNonce, currentNonce);
-        if (newValsetNonce > type(uint64).max) revert ValsetNonceTooLarge(newValsetNonce, type(uint64).max);
+        _checkValsetNonce(newValsetNonce);
+        uint256 count = newEntries.length;
+        if (count == 0) revert EmptyValset();
+        if (count > MAX_VALIDATORS) revert ValsetTooLarge(count, MAX_VALIDATORS);
+        (uint256 total, bool bad) = _expandEntries(newEntries, current.members);
+        if (bad || total > PegHashes.TOTAL_POWER) _revertInvalidEntry(newEntries, current.members);
+        if (total < PegHashes.POWER_THRESHOLD) revert ValsetPowerTooLow(total, PegHashes.POWER_THRESHOLD);
+        _commitValset(newValsetNonce, count, current);
+    }
 
-        (bytes32 newHash, bytes32 newMembersHash, uint256 eventData) =
-            _expandValset(newValsetNonce, newEntries, current.members);
-
-        _verifyCheckpoint(PegHashes.typedDataDigest(domainSeparator(), newHash), current);
-
-        valsetHash = newHash;
-        valsetMembersHash = newMembersHash;
-        _valsetNonce = uint64(newValsetNonce);
-        _emitValsetUpdated(eventData, _nextEventNonce(), newValsetNonce);
+    /// @inheritdoc IPegBridge
+    /// @dev The same checks as {updateValset}; the new valset is `current.members` with the powers
+    /// replaced (§8.3), so the order rule still applies to the new powers.
+    function updateValsetPowers(uint256 newValsetNonce, bytes calldata newPowers, ValsetSignatures calldata current)
+        external
+    {
+        _checkValsetNonce(newValsetNonce);
+        bytes32[] calldata members = current.members;
+        uint256 count = members.length;
+        if (count == 0) revert EmptyValset();
+        if (count > MAX_VALIDATORS) revert ValsetTooLarge(count, MAX_VALIDATORS);
+        if (newPowers.length != count * 5) revert PowersLengthMismatch(newPowers.length, count * 5);
+        (uint256 total, bool bad) = _repowerMembers(newPowers, members);
+        if (bad || total > PegHashes.TOTAL_POWER) _revertInvalidPowers(newPowers, members);
+        if (total < PegHashes.POWER_THRESHOLD) revert ValsetPowerTooLow(total, PegHashes.POWER_THRESHOLD);
+        _commitValset(newValsetNonce, count, current);
     }
 
     /// @inheritdoc IPegBridge
@@ -205,6 +220,8 @@ contract PegBridge is IPegBridge, ReentrancyGuardTransient {
         if (batch.amounts.length != count || batch.fees.length != count) {
             revert BatchLengthMismatch(count, batch.amounts.length, batch.fees.length);
         }
+        // The timeout is an Ethereum timestamp by design (§4); proposers can shift it by seconds only.
+        // forge-lint: disable-next-line(block-timestamp)
         if (block.timestamp >= batch.timeout) revert BatchTimedOut(batch.timeout, block.timestamp);
         uint256 batchNonce = batch.batchNonce;
         uint256 lastNonce = lastBatchNonce[token];
@@ -233,8 +250,7 @@ contract PegBridge is IPegBridge, ReentrancyGuardTransient {
         claimTo(token, msg.sender);
     }
 
-    /// @notice Sends the caller's credited balance of `token` to `to` (e.g. when the caller itself
-    /// is blacklisted by the token).
+    /// @inheritdoc IPegBridge
     function claimTo(address token, address to) public nonReentrant whenNotPaused {
         uint256 amount = claimable[token][msg.sender];
         if (amount == 0) revert NothingToClaim(token, msg.sender);
@@ -302,6 +318,8 @@ contract PegBridge is IPegBridge, ReentrancyGuardTransient {
         unchecked {
             nonce = uint256(_eventNonce) + 1;
         }
+        // 2^64 events cannot be paid for.
+        // forge-lint: disable-next-line(unsafe-typecast)
         _eventNonce = uint64(nonce);
     }
 
@@ -320,7 +338,7 @@ contract PegBridge is IPegBridge, ReentrancyGuardTransient {
 
     /// @dev The reference check of a valset against §3, used by the constructor: non-empty, at most
     /// {MAX_VALIDATORS}, no zero address or power, power descending then address strictly ascending,
-    /// total in `[POWER_THRESHOLD, 2^32]`. {_validatedValsetHashPacked} is the calldata fast path of the
+    /// total in `[POWER_THRESHOLD, 2^32]`. {_expandEntries} is the calldata fast path of the
     /// same rules; the tests check that both accept and reject the same valsets.
     function _validateValset(address[] memory validators, uint256[] memory powers) private pure {
         uint256 count = validators.length;
@@ -347,46 +365,52 @@ contract PegBridge is IPegBridge, ReentrancyGuardTransient {
         if (total < PegHashes.POWER_THRESHOLD) revert ValsetPowerTooLow(total, PegHashes.POWER_THRESHOLD);
     }
 
-    /// @dev Expands the new valset's entries (§8.3: a member word, or a reference to a member of the
-    /// current valset with a new power) and checks the result against §3 in the same pass. Returns the
-    /// valset's EIP-712 hash, the hash of its packed member words, and a memory pointer to the ABI
-    /// encoding of `(bytes32[] members)` for {ValsetUpdated}. The order check compares one key per
-    /// member, `power << 160 | ~address`, which must strictly decrease (power descending, then address
-    /// strictly ascending); a power above 2^32 always pushes the running total above 2^32.
-    /// IMPORTANT: references point into `currentMembers` before the caller has checked it against
-    /// {valsetMembersHash}; the caller must do so ({_verifyCheckpoint}) before trusting the result.
-    function _expandValset(uint256 nonce, bytes32[] calldata entries, bytes32[] calldata currentMembers)
-        private
-        pure
-        returns (bytes32 hash, bytes32 membersHash, uint256 eventData)
-    {
-        uint256 count = entries.length;
-        if (count == 0) revert EmptyValset();
-        if (count > MAX_VALIDATORS) revert ValsetTooLarge(count, MAX_VALIDATORS);
-        (uint256 total, bool bad) = _expandEntries(entries, currentMembers);
-        if (bad || total > PegHashes.TOTAL_POWER) _revertInvalidEntry(entries, currentMembers);
-        if (total < PegHashes.POWER_THRESHOLD) revert ValsetPowerTooLow(total, PegHashes.POWER_THRESHOLD);
+    /// @dev Refuses a valset nonce that is not above the current one or does not fit 64 bits.
+    function _checkValsetNonce(uint256 newValsetNonce) private view {
+        uint256 currentNonce = _valsetNonce;
+        if (newValsetNonce <= currentNonce) revert StaleValsetNonce(newValsetNonce, currentNonce);
+        if (newValsetNonce > type(uint64).max) revert ValsetNonceTooLarge(newValsetNonce, type(uint64).max);
+    }
+
+    /// @dev Second half of both valset updates, once {_expandEntries} or {_repowerMembers} has written
+    /// the new valset (`count` members, already checked against §3) at the free memory pointer as
+    /// `[0x20][count][words][addresses][powers]`: hashes it (EIP-712 for the digest, `keccak256` of the
+    /// words for {valsetMembersHash}), verifies the checkpoint signed by `current`, stores the hashes
+    /// and the nonce, and emits {ValsetUpdated} with the words.
+    /// IMPORTANT: the new valset was built from `current.members` before they were checked against
+    /// {valsetMembersHash}; {_verifyCheckpoint} checks them here, before anything is stored.
+    function _commitValset(uint256 newValsetNonce, uint256 count, ValsetSignatures calldata current) private {
+        bytes32 newHash;
+        bytes32 newMembersHash;
+        uint256 eventData;
         bytes32 typehash = PegHashes.VALSET_TYPEHASH;
         assembly ("memory-safe") {
-            // Layout written by {_expandEntries} at the free memory pointer:
-            // [0x20][count][words ...][addresses ...][powers ...]
             eventData := mload(0x40)
             let size := shl(5, count)
             let words := add(eventData, 0x40)
             let addrs := add(words, size)
             let pows := add(addrs, size)
             mstore(0x40, addrs) // keep the event data allocated; the rest is scratch
-            membersHash := keccak256(words, size)
+            newMembersHash := keccak256(words, size)
             let ptr := add(pows, size)
             mstore(ptr, typehash)
-            mstore(add(ptr, 0x20), nonce)
+            mstore(add(ptr, 0x20), newValsetNonce)
             mstore(add(ptr, 0x40), keccak256(addrs, size))
             mstore(add(ptr, 0x60), keccak256(pows, size))
-            hash := keccak256(ptr, 0x80)
+            newHash := keccak256(ptr, 0x80)
         }
+
+        _verifyCheckpoint(PegHashes.typedDataDigest(domainSeparator(), newHash), current);
+
+        valsetHash = newHash;
+        valsetMembersHash = newMembersHash;
+        // Checked by {_checkValsetNonce}: newValsetNonce <= type(uint64).max.
+        // forge-lint: disable-next-line(unsafe-typecast)
+        _valsetNonce = uint64(newValsetNonce);
+        _emitValsetUpdated(eventData, _nextEventNonce(), newValsetNonce);
     }
 
-    /// @dev The loop of {_expandValset}: writes `[0x20][count][words][addresses][powers]` at the free
+    /// @dev The loop of {updateValset}: expands the entries (§8.3) and writes `[0x20][count][words][addresses][powers]` at the free
     /// memory pointer (without allocating) and returns the total power and whether any entry broke a
     /// per-member rule (a reference out of range, a zero address or power, or the order). Branch-free:
     /// {_revertInvalidEntry} names the first offender on the cold path. A total above 2^32 (which any
@@ -432,6 +456,42 @@ contract PegBridge is IPegBridge, ReentrancyGuardTransient {
         }
     }
 
+    /// @dev The loop of {updateValsetPowers}: member `i` is `current.members[i]` with power
+    /// `newPowers[5i .. 5i+5]` (big-endian); same layout, checks and results as {_expandEntries}.
+    function _repowerMembers(bytes calldata newPowers, bytes32[] calldata members)
+        private
+        pure
+        returns (uint256 total, bool bad)
+    {
+        assembly ("memory-safe") {
+            let size := shl(5, members.length)
+            let p := mload(0x40)
+            mstore(p, 0x20)
+            mstore(add(p, 0x20), members.length)
+            p := add(p, 0x40)
+            let end := add(p, size)
+            let size2 := shl(1, size)
+            let src := members.offset
+            let pw := newPowers.offset
+            let previousKey := not(0)
+            for {} lt(p, end) { p := add(p, 0x20) } {
+                let power := shr(216, calldataload(pw))
+                pw := add(pw, 5)
+                let w := or(
+                    and(calldataload(src), 0xffffffffffffffffffffffffffffffffffffffff000000000000000000000000), power
+                )
+                src := add(src, 0x20)
+                let key := or(shl(160, power), xor(shr(96, w), 0xffffffffffffffffffffffffffffffffffffffff))
+                total := add(total, power)
+                bad := or(bad, or(iszero(lt(key, previousKey)), or(lt(w, 0x1000000000000000000000000), iszero(power))))
+                previousKey := key
+                mstore(p, w)
+                mstore(add(p, size), shr(96, w))
+                mstore(add(p, size2), power)
+            }
+        }
+    }
+
     /// @dev The member word of new-valset entry `index` (§8.3).
     function _expandEntry(bytes32[] calldata entries, bytes32[] calldata currentMembers, uint256 index)
         private
@@ -446,14 +506,33 @@ contract PegBridge is IPegBridge, ReentrancyGuardTransient {
         }
     }
 
-    /// @dev Cold path of {_expandValset}: reverts with the error of the first entry that broke a rule.
+    /// @dev Cold path of {updateValset}: reverts with the error of the first entry that broke a rule.
     function _revertInvalidEntry(bytes32[] calldata entries, bytes32[] calldata currentMembers) private pure {
+        uint256[] memory words = new uint256[](entries.length);
+        for (uint256 i; i < entries.length; ++i) {
+            words[i] = _expandEntry(entries, currentMembers, i);
+        }
+        _revertInvalidWords(words);
+    }
+
+    /// @dev Cold path of {updateValsetPowers}: reverts with the error of the first member that broke a
+    /// rule.
+    function _revertInvalidPowers(bytes calldata newPowers, bytes32[] calldata members) private pure {
+        uint256[] memory words = new uint256[](members.length);
+        for (uint256 i; i < members.length; ++i) {
+            uint256 power = uint40(bytes5(newPowers[i * 5:i * 5 + 5]));
+            words[i] = (uint256(members[i]) & ~PegHashes.MEMBER_POWER_MASK) | power;
+        }
+        _revertInvalidWords(words);
+    }
+
+    /// @dev Reverts with the §3 error of the first member word in `words` that breaks a rule.
+    function _revertInvalidWords(uint256[] memory words) private pure {
         uint256 total;
         uint256 previousPower = type(uint256).max;
         address previousValidator;
-        for (uint256 index; index < entries.length; ++index) {
-            (address validator, uint256 power) =
-                PegHashes.unpackMember(bytes32(_expandEntry(entries, currentMembers, index)));
+        for (uint256 index; index < words.length; ++index) {
+            (address validator, uint256 power) = PegHashes.unpackMember(bytes32(words[index]));
             if (validator == address(0)) revert ZeroValidator(index);
             if (power == 0) revert ZeroPower(index);
             if (power > PegHashes.TOTAL_POWER) revert ValsetPowerOverflow(index, power);
@@ -465,11 +544,11 @@ contract PegBridge is IPegBridge, ReentrancyGuardTransient {
             previousPower = power;
             previousValidator = validator;
         }
-        // Unreachable when called after {_expandEntries} reported a violation.
-        revert ValsetPowerOverflow(entries.length, total);
+        // Unreachable when called after a loop reported a violation.
+        revert ValsetPowerOverflow(words.length, total);
     }
 
-    /// @dev Emits {ValsetUpdated} from the event data prepared by {_expandValset}.
+    /// @dev Emits {ValsetUpdated} from the event data prepared by {_commitValset}.
     function _emitValsetUpdated(uint256 eventData, uint256 eventNonce_, uint256 valsetNonce_) private {
         bytes32 topic = ValsetUpdated.selector;
         assembly ("memory-safe") {

@@ -29,6 +29,7 @@ contract GasTest is PegTest {
         bytes32 digest = _valsetDigest(bridge, 2, next);
         IPegBridge.ValsetSignatures memory sigs = _signed(current, _fewestSigners(current), digest);
         bytes32[] memory entries = _entries(current, next);
+        vm.cool(address(bridge));
         vm.resumeGasMetering();
         bridge.updateValset(2, entries, sigs);
     }
@@ -74,6 +75,8 @@ contract GasTest is PegTest {
         token.mint(RELAYER, 1 ether); // the relayer already holds the token
         IPegBridge.Batch memory batch = _makeBatch(address(token), 1, n, 1 ether, 0.001 ether, n);
         IPegBridge.ValsetSignatures memory sigs = _signed(set, _fewestSigners(set), _batchDigest(bridge, batch));
+        vm.cool(address(bridge));
+        vm.cool(address(token));
         vm.prank(RELAYER);
         vm.resumeGasMetering();
         bridge.submitBatch(batch, sigs);
@@ -97,6 +100,7 @@ contract GasTest is PegTest {
         vm.deal(USER, 10 ether);
         vm.prank(USER);
         bridge.lockEth{value: 1 ether}(RECEIVER); // steady state: event nonce already non-zero
+        vm.cool(address(bridge));
         vm.prank(USER);
         vm.resumeGasMetering();
         bridge.lockEth{value: 1 ether}(RECEIVER);
@@ -110,6 +114,8 @@ contract GasTest is PegTest {
         vm.startPrank(USER);
         token.approve(address(bridge), 2 ether);
         bridge.lock(address(token), 1 ether, RECEIVER); // steady state: bridge already holds the token
+        vm.cool(address(bridge));
+        vm.cool(address(token));
         vm.resumeGasMetering();
         bridge.lock(address(token), 1 ether, RECEIVER);
         vm.stopPrank();
@@ -121,6 +127,8 @@ contract GasTest is PegTest {
         CosmosERC20 token = CosmosERC20(bridge.deployCosmosERC20("upeg", "Peg", "PEG", 6));
         vm.prank(address(bridge));
         token.mint(USER, 10e6);
+        vm.cool(address(bridge));
+        vm.cool(address(token));
         vm.prank(USER);
         vm.resumeGasMetering();
         bridge.burn(address(token), 1e6, RECEIVER);

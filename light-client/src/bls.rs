@@ -137,10 +137,12 @@ impl BlsBackend for Bls12381 {
     }
 }
 
-/// The backend the store uses unless told otherwise: `bls12_381`, or `blst` with feature `blst`.
+/// The backend the store uses unless told otherwise: `blst` with the (default) feature `blst`,
+/// else the pure-Rust `bls12_381`.
 #[cfg(not(feature = "blst"))]
 pub type DefaultBls = Bls12381;
-/// The backend the store uses unless told otherwise: `bls12_381`, or `blst` with feature `blst`.
+/// The backend the store uses unless told otherwise: `blst` with the (default) feature `blst`,
+/// else the pure-Rust `bls12_381`.
 #[cfg(feature = "blst")]
 pub type DefaultBls = Blst;
 
@@ -168,16 +170,14 @@ impl BlsBackend for Blst {
             .enumerate()
             .map(|(index, pk)| {
                 // `key_validate`: decoding, curve, subgroup, and not infinity.
-                PublicKey::key_validate(pk.as_slice()).map_err(|_| BlsError::InvalidPublicKey { index })
+                PublicKey::key_validate(pk.as_slice())
+                    .map_err(|_| BlsError::InvalidPublicKey { index })
             })
             .collect::<Result<Vec<_>, _>>()?;
         let refs: Vec<&PublicKey> = keys.iter().collect();
-        let aggregate = AggregatePublicKey::aggregate(&refs, false)
-            .map_err(|_| BlsError::InfiniteAggregate)?;
-        Ok(BlstCommittee {
-            keys: Arc::new(keys),
-            aggregate,
-        })
+        let aggregate =
+            AggregatePublicKey::aggregate(&refs, false).map_err(|_| BlsError::InfiniteAggregate)?;
+        Ok(BlstCommittee { keys: Arc::new(keys), aggregate })
     }
 
     fn fast_aggregate_verify(
@@ -208,7 +208,7 @@ impl BlsBackend for Blst {
         let aggregate = if absent.is_empty() {
             committee.aggregate.to_public_key()
         } else if present * 2 >= participation.len() {
-            let mut acc = committee.aggregate.clone();
+            let mut acc = committee.aggregate;
             let absent = AggregatePublicKey::aggregate(&absent, false)
                 .map_err(|_| BlsError::InfiniteAggregate)?;
             acc.sub_aggregate(&absent);
@@ -293,13 +293,15 @@ mod tests {
         );
         assert_eq!(
             B::fast_aggregate_verify(&committee, &[true; 7], &message, &BlsSignature::ZERO),
-            Err(BlsError::ParticipationLength {
-                got: 7,
-                expected: 8
-            })
+            Err(BlsError::ParticipationLength { got: 7, expected: 8 })
         );
         assert_eq!(
-            B::fast_aggregate_verify(&committee, &[true; 8], &message, &BlsSignature::repeat_byte(3)),
+            B::fast_aggregate_verify(
+                &committee,
+                &[true; 8],
+                &message,
+                &BlsSignature::repeat_byte(3)
+            ),
             Err(BlsError::InvalidSignatureEncoding)
         );
     }

@@ -24,6 +24,8 @@ pub mod store;
 pub mod sync;
 pub mod types;
 
+#[cfg(feature = "blst")]
+pub use bls::Blst;
 pub use bls::{Bls12381, BlsBackend, DefaultBls};
 pub use config::{ChainConfig, ForkName};
 pub use error::{BlsError, ConfigError, ConsensusError, DecodeError};

@@ -15,7 +15,7 @@ use light_client::sync::{
 use light_client::types::{
     LightClientBootstrap, LightClientFinalityUpdate, LightClientUpdate, SyncCommittee,
 };
-use light_client::{DefaultBls, LightClientStore};
+use light_client::{BlsBackend, DefaultBls, LightClientStore};
 use tree_hash::TreeHash;
 
 type Store = LightClientStore<Mainnet, DefaultBls>;
@@ -316,4 +316,32 @@ fn wrong_trust_anchor_network_or_clock_is_rejected() {
     )
     .expect_err("signature from the future");
     assert!(matches!(err, ConsensusError::SignatureSlotInFuture { .. }), "{err}");
+}
+
+/// The chain verifies, and a flipped signature bit fails, with each BLS backend.
+fn inclusion_chain_with<B: BlsBackend>() {
+    let config = ChainConfig::mainnet();
+    let mut store: LightClientStore<Mainnet, B> =
+        initialize_light_client_store(&config, INCLUSION_ROOT, bootstrap("inclusion"))
+            .expect("bootstrap verifies");
+    let update = inclusion_update();
+    let mut bad = update.clone();
+    bad.sync_aggregate.sync_committee_signature.0[20] ^= 0x10;
+    let err = process_light_client_update(&mut store, &config, &bad, bad.signature_slot)
+        .expect_err("flipped bit");
+    assert!(matches!(err, ConsensusError::InvalidSignature(_)), "{err}");
+    process_light_client_update(&mut store, &config, &update, update.signature_slot)
+        .expect("update verifies");
+    let finality = finality_update();
+    let slot = finality.signature_slot;
+    process_light_client_finality_update(&mut store, &config, finality, ForkName::Deneb, slot)
+        .expect("finality update verifies");
+    assert_eq!(store.optimistic_header().beacon.slot, 9_567_542);
+}
+
+#[test]
+fn each_bls_backend_verifies_the_inclusion_chain() {
+    inclusion_chain_with::<light_client::Bls12381>();
+    #[cfg(feature = "blst")]
+    inclusion_chain_with::<light_client::Blst>();
 }

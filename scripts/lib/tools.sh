@@ -76,6 +76,18 @@ file_is_elf_or_macho() {
 
 install_tools() {
     mkdir -p "$TOOLS_BIN"
+    # Serialize concurrent installs (tests and the devnet may start at the same time).
+    if command -v flock >/dev/null 2>&1; then
+        (
+            flock 9
+            _install_tools_locked
+        ) 9>"$TOOLS_DIR/.install.lock"
+    else
+        _install_tools_locked
+    fi
+}
+
+_install_tools_locked() {
     _npm_install_pinned "forge-$FOUNDRY_VERSION" "@foundry-rs/forge@$FOUNDRY_VERSION" || return 1
     _npm_install_pinned "anvil-$FOUNDRY_VERSION" "@foundry-rs/anvil@$FOUNDRY_VERSION" || return 1
     _npm_install_pinned "solc-$SOLC_VERSION" "solc@$SOLC_VERSION" || return 1

@@ -123,6 +123,8 @@ interface IPegBridge {
 
     /// @notice The current valset passed in calldata does not hash to {valsetMembersHash}.
     error ValsetMembersMismatch(bytes32 got, bytes32 expected);
+    /// @notice `updateValsetPowers` got `got` bytes of powers instead of 5 per current member.
+    error PowersLengthMismatch(uint256 got, uint256 expected);
     /// @notice New-valset entry `index` references member `ref`, beyond the current valset.
     error InvalidMemberReference(uint256 index, uint256 ref);
     /// @notice `signers` has a bit set at or above the valset size.
@@ -180,12 +182,23 @@ interface IPegBridge {
     function updateValset(uint256 newValsetNonce, bytes32[] calldata newEntries, ValsetSignatures calldata current)
         external;
 
+    /// @notice Moves to the valset made of the current validators, in the same order, with new
+    /// powers: the cheapest update when the ranking did not change (a periodic checkpoint, small power
+    /// moves). Same checks and event as {updateValset}.
+    /// @dev `newPowers` holds 5 bytes (big-endian) per member of `current.members`, in order (§8.3).
+    function updateValsetPowers(uint256 newValsetNonce, bytes calldata newPowers, ValsetSignatures calldata current)
+        external;
+
     /// @notice Executes `batch` under signatures of more than 2/3 of the current valset's power over
     /// its EIP-712 digest; fees go to `msg.sender`. A failing transfer is credited as claimable.
     function submitBatch(Batch calldata batch, ValsetSignatures calldata current) external;
 
     /// @notice Sends the caller its credited balance of `token`.
     function claim(address token) external;
+
+    /// @notice Sends the caller's credited balance of `token` to `to` (e.g. when the caller itself is
+    /// blacklisted by the token).
+    function claimTo(address token, address to) external;
 
     /// @notice Guardian only: stops lock, lockEth, burn, deployCosmosERC20, submitBatch and claim.
     function pause() external;

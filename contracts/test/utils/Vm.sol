@@ -36,6 +36,7 @@ interface Vm {
     function expectRevert() external;
     function expectRevert(bytes4 revertData) external;
     function expectRevert(bytes calldata revertData) external;
+    function expectPartialRevert(bytes4 revertData) external;
     function expectEmit() external;
     function expectEmit(address emitter) external;
     function expectEmit(bool checkTopic1, bool checkTopic2, bool checkTopic3, bool checkData) external;
@@ -43,6 +44,7 @@ interface Vm {
     function recordLogs() external;
     function getRecordedLogs() external returns (Log[] memory logs);
     function pauseGasMetering() external;
+    function cool(address target) external;
     function resumeGasMetering() external;
 
     // ---- assertions (revert with a message naming both values) ----
@@ -80,7 +82,10 @@ interface Vm {
     function envAddress(string calldata name) external view returns (address value);
     function envBytes32(string calldata name) external view returns (bytes32 value);
     function envString(string calldata name) external view returns (string memory value);
+    function envAddress(string calldata name, string calldata delim) external view returns (address[] memory value);
+    function envUint(string calldata name, string calldata delim) external view returns (uint256[] memory value);
     function envOr(string calldata name, uint256 defaultValue) external view returns (uint256 value);
+    function envOr(string calldata name, bytes32 defaultValue) external view returns (bytes32 value);
     function envOr(string calldata name, address defaultValue) external view returns (address value);
     function envOr(string calldata name, string calldata defaultValue) external view returns (string memory value);
     function toString(address value) external pure returns (string memory);

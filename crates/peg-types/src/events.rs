@@ -168,6 +168,9 @@ impl PegEvent {
     /// Strict: refuses a log with no topics, an unknown `topic0`, a wrong topic count, nonces
     /// that do not fit in `u64`, and any ABI encoding other than the canonical one the contract
     /// emits (dirty padding, unusual offsets, trailing bytes), so that decoding is one-to-one.
+    ///
+    /// The bridge's informational events (`TransferCredited`, `Claimed`, `Paused`, `Unpaused`)
+    /// carry no event nonce and come back as [`PegTypesError::UnknownEvent`]: skip them.
     pub fn decode_raw_log(topics: &[B256], data: &[u8]) -> Result<Self, PegTypesError> {
         let event = Self::decode_raw_log_lenient(topics, data)?;
         let (canonical_topics, canonical_data) = event.encode_log();

@@ -11,11 +11,14 @@
 //! - [`sign_digest`], [`recover_signer`], [`verify_checkpoint_signatures`] (§5) and the contract's
 //!   calldata form [`ValsetSignatures`] (§8.2).
 //! - [`PegEvent::decode_raw_log`]: the events the peg zone learns (§6).
+//! - [`update_valset_calldata`], [`submit_batch_calldata`], [`lock_eth_calldata`], …: the exact
+//!   calldata of the bridge's calls.
 //!
 //! No I/O and no clock: times (a batch timeout) are passed in.
 
 mod address;
 mod batch;
+pub mod calls;
 mod checkpoint;
 pub mod eip712;
 mod error;
@@ -26,6 +29,9 @@ mod valset;
 
 pub use address::{EthAddress, PegAccount};
 pub use batch::{Batch, Transfer};
+pub use calls::{
+    burn_calldata, lock_calldata, lock_eth_calldata, submit_batch_calldata, update_valset_calldata,
+};
 pub use checkpoint::{
     batch_digest, pack_member, select_signatures, unpack_member, validate_valset_update,
     valset_update_digest, verify_checkpoint_signatures, Checkpoint, ValsetSignatures,

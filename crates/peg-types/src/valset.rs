@@ -78,10 +78,10 @@ impl Valset {
             total += u128::from(power);
         }
         let mut members = Vec::with_capacity(raw.len());
-        for &(eth_address, raw_power) in &raw {
+        for (index, &(eth_address, raw_power)) in raw.iter().enumerate() {
             // `total` is a positive sum that includes `raw_power`, so this is always `Some`.
             let power = normalize_power(raw_power, total)
-                .ok_or(PegTypesError::ZeroPower { index: members.len(), address: eth_address })?;
+                .ok_or(PegTypesError::ZeroPower { index, address: eth_address })?;
             if power > 0 {
                 members.push(ValsetMember { eth_address, power });
             }
@@ -90,9 +90,13 @@ impl Valset {
         Self::new(nonce, members)
     }
 
-    /// The contract's valset rules (§3): non-empty; at most `MAX_VALIDATORS` members; no zero
-    /// address; no zero power; strictly ordered by power descending then address ascending (so no
-    /// duplicate); total power `<= 2^32` and `>= POWER_THRESHOLD`.
+    /// The valset rules of §3: non-empty; at most `MAX_VALIDATORS` members; no zero address; no
+    /// zero power; strictly ordered by power descending then address ascending; no duplicate
+    /// address; total power `<= 2^32` and `>= POWER_THRESHOLD`.
+    ///
+    /// Deviation: the contract's ordering check alone does not refuse an address listed twice
+    /// with *different* powers (`[A: 3, B: 2, A: 1]` is strictly ordered); this function refuses
+    /// any duplicate, as §3 intends, so the peg zone never asks for such a set.
     pub fn validate(&self) -> Result<(), PegTypesError> {
         if self.members.is_empty() {
             return Err(PegTypesError::EmptyValset);
@@ -105,6 +109,7 @@ impl Valset {
         }
         let mut total: u128 = 0;
         let mut prev: Option<(usize, &ValsetMember)> = None;
+        let mut seen = BTreeSet::new();
         for (index, member) in self.members.iter().enumerate() {
             if member.eth_address.is_zero() {
                 return Err(PegTypesError::ZeroAddress { index });
@@ -126,6 +131,9 @@ impl Valset {
                         prev_power: prev_member.power,
                     });
                 }
+            }
+            if !seen.insert(member.eth_address) {
+                return Err(PegTypesError::DuplicateValidator { address: member.eth_address });
             }
             total += u128::from(member.power);
             prev = Some((index, member));
@@ -310,6 +318,20 @@ mod tests {
             Valset { nonce: 1, members: vec![member(1, 2_000_000_000), member(1, 2_000_000_000)] };
         assert_eq!(
             duplicate.validate(),
+            Err(PegTypesError::DuplicateValidator { address: addr(1) })
+        );
+
+        // Strictly ordered, yet address 1 appears twice (with different powers).
+        let split_duplicate = Valset {
+            nonce: 1,
+            members: vec![
+                member(1, 2_000_000_000),
+                member(2, 1_500_000_000),
+                member(1, 500_000_000),
+            ],
+        };
+        assert_eq!(
+            split_duplicate.validate(),
             Err(PegTypesError::DuplicateValidator { address: addr(1) })
         );
 

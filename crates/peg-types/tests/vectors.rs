@@ -14,11 +14,12 @@ use std::path::PathBuf;
 use alloy_primitives::{b256, keccak256, B256, U256};
 use alloy_sol_types::{sol, SolError};
 use peg_types::{
-    batch_digest, pack_member, select_signatures, sign_digest, signer_address,
-    signing_key_from_bytes, validate_valset_update, valset_update_digest,
-    verify_checkpoint_signatures, Batch, BatchExecuted, BridgeDomain, EthAddress, EthSignature,
-    PegAccount, PegEvent, PegTypesError, SigningKey, Transfer, TransferToPegZone, Valset,
-    ValsetSignatures, ValsetUpdated, POWER_THRESHOLD, TOTAL_NORMALIZED_POWER,
+    batch_digest, lock_eth_calldata, pack_member, select_signatures, sign_digest, signer_address,
+    signing_key_from_bytes, submit_batch_calldata, update_valset_calldata, validate_valset_update,
+    valset_update_digest, verify_checkpoint_signatures, Batch, BatchExecuted, BridgeDomain,
+    EthAddress, EthSignature, PegAccount, PegEvent, PegTypesError, SigningKey, Transfer,
+    TransferToPegZone, Valset, ValsetSignatures, ValsetUpdated, POWER_THRESHOLD,
+    TOTAL_NORMALIZED_POWER,
 };
 use serde_json::{json, Value};
 
@@ -32,6 +33,9 @@ const GENERATED_BY: &str = "GENERATED FILE, do not edit: written by `REGENERATE_
 const KEYS_NOTE: &str = "All private keys are PUBLIC TEST KEYS: validator i is keccak256(\"peg-types test validator <i>\"), the deployer keccak256(\"peg-types test deployer\"). Never fund them.";
 
 const CHAIN_ID: u64 = 31337;
+/// Validator keys 0..20 are written out (the Foundry test re-signs with them); the 256-member
+/// valset's keys (100..356) are not, to keep the file small.
+const VALIDATOR_KEYS_LISTED: usize = 20;
 /// Far in the future (2100-01-01T00:00:00Z), so that the Foundry test need not warp.
 const TIMEOUT: u64 = 4_102_444_800;
 
@@ -390,6 +394,10 @@ fn case_json(
     };
     let calldata =
         ValsetSignatures::new(&genesis.valset, &signatures).expect("encodable signatures");
+    let call = match case.subject {
+        Subject::ValsetUpdate(i) => update_valset_calldata(&valsets[i].valset, &calldata),
+        Subject::Batch(i) => submit_batch_calldata(&batches[i].1, &calldata),
+    };
     let result = verify_checkpoint_signatures(&genesis.valset, &digest, &signatures);
     let signed_power: u128 = genesis
         .valset
@@ -448,9 +456,10 @@ fn case_json(
         "signers": calldata.signers.to_string(),
         "signerCount": calldata.signers.count_ones(),
         "signatures": hex_bytes(&calldata.signatures),
+        "calldata": hex_bytes(&call),
         "signaturesRsv": signatures
             .iter()
-            .map(|s| s.map_or_else(String::new, |s| hex_bytes(&s.to_bytes())))
+            .map(|s| s.map_or_else(|| "0x".to_owned(), |s| hex_bytes(&s.to_bytes())))
             .collect::<Vec<_>>(),
         "signedPower": signed_power.to_string(),
         "passes": passes,
@@ -508,7 +517,8 @@ fn build_vectors() -> Value {
             "bridgeId": word(&domain.bridge_id),
             "separator": word(&domain.domain_separator()),
         },
-        "validatorKeys": (0..20usize)
+        "validatorKeyCount": VALIDATOR_KEYS_LISTED,
+        "validatorKeys": (0..VALIDATOR_KEYS_LISTED)
             .map(|i| {
                 let key = validator_key(i);
                 json!({
@@ -534,6 +544,7 @@ fn build_vectors() -> Value {
                 "sender": address(&lock_sender),
                 "receiver": hex_bytes(lock_receiver.as_bytes()),
                 "amount": lock_amount.to_string(),
+                "calldata": hex_bytes(&lock_eth_calldata(&lock_receiver)),
                 "log": lock_log,
             },
         },
