@@ -34,17 +34,22 @@ contract GasReport is PegTest {
             vm.broadcast(key);
             PegBridge bridge = _deployBridge(address(0), 1, current);
             _name("-");
-            // The periodic checkpoint: the same validators under a new nonce (references, §8.3).
+            // The periodic checkpoint: the same validators under a new nonce (`updateValsetPowers`, §8.3).
             IPegBridge.ValsetSignatures memory sigs =
                 _signed(current, _fewestSigners(current), _valsetDigest(bridge, 2, current));
             vm.broadcast(key);
-            bridge.updateValset(2, _entries(current, current), sigs);
+            bridge.updateValsetPowers(2, _powersBytes(current), sigs);
             _name(string.concat("checkpoint_", vm.toString(n), "_validators"));
+            // The same through `updateValset` with reference entries.
+            sigs = _signed(current, _fewestSigners(current), _valsetDigest(bridge, 3, current));
+            vm.broadcast(key);
+            bridge.updateValset(3, _entries(current, current), sigs);
+            _name(string.concat("checkpoint_", vm.toString(n), "_validators_references"));
             // Full rotation: n fresh keys (full member words).
             Validator[] memory next = _equalValset(2, n);
-            sigs = _signed(current, _fewestSigners(current), _valsetDigest(bridge, 3, next));
+            sigs = _signed(current, _fewestSigners(current), _valsetDigest(bridge, 4, next));
             vm.broadcast(key);
-            bridge.updateValset(3, _entries(current, next), sigs);
+            bridge.updateValset(4, _entries(current, next), sigs);
             _name(string.concat("checkpoint_", vm.toString(n), "_validators_rotated"));
         }
 

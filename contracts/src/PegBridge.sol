@@ -477,9 +477,11 @@ contract PegBridge is IPegBridge, ReentrancyGuardTransient {
             for {} lt(p, end) { p := add(p, 0x20) } {
                 let power := shr(216, calldataload(pw))
                 pw := add(pw, 5)
-                let w := or(
-                    and(calldataload(src), 0xffffffffffffffffffffffffffffffffffffffff000000000000000000000000), power
-                )
+                let w :=
+                    or(
+                        and(calldataload(src), 0xffffffffffffffffffffffffffffffffffffffff000000000000000000000000),
+                        power
+                    )
                 src := add(src, 0x20)
                 let key := or(shl(160, power), xor(shr(96, w), 0xffffffffffffffffffffffffffffffffffffffff))
                 total := add(total, power)

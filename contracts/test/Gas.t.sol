@@ -11,59 +11,88 @@ import {MockERC20} from "./mocks/MockERC20.sol";
 /// @notice The gas benchmarks recorded in `contracts/.gas-snapshot` (checked by `forge snapshot
 /// --check` in scripts/contracts-test). Preparation runs with gas metering paused, so each figure is
 /// the benchmarked call alone (execution gas; `scripts/gas-report` measures the full transactions).
-/// Checkpoints: equal powers, a new valset of the same size, the fewest signers that pass.
+/// Checkpoints: equal powers, a new valset of the same size, the fewest signers that pass (see
+/// `_checkpoint` for the three variants).
 /// Batches: a 100-validator valset (fewest signers), ERC-20 unlocks to fresh receivers with a fee each.
 contract GasTest is PegTest {
     address internal constant USER = address(0xA11CE);
     address internal constant RELAYER = address(0xBEEF);
     bytes20 internal constant RECEIVER = bytes20(uint160(0xC05305));
 
-    /// @dev A valset update of `n` equal-power validators. `rotate`: the new valset is `n` fresh keys
-    /// (every entry a full member word); otherwise the same validators under a new nonce (every entry
-    /// a reference, specs/contracts.md §8.3), the periodic checkpoint.
-    function _checkpoint(uint256 n, bool rotate) internal {
+    /// @dev A valset update of `n` equal-power validators, the fewest signers that pass.
+    /// `Mode.Powers`: the same validators under a new nonce with `updateValsetPowers` (the periodic
+    /// checkpoint, specs/contracts.md §8.3). `Mode.References`: the same through `updateValset` with
+    /// reference entries. `Mode.Rotated`: `n` fresh keys, every entry a full member word.
+    enum Mode {
+        Powers,
+        References,
+        Rotated
+    }
+
+    function _checkpoint(uint256 n, Mode mode) internal {
         vm.pauseGasMetering();
         Validator[] memory current = _equalValset(1, n);
-        Validator[] memory next = _equalValset(rotate ? 2 : 1, n);
+        Validator[] memory next = _equalValset(mode == Mode.Rotated ? 2 : 1, n);
         PegBridge bridge = _deployBridge(address(this), 1, current);
         bytes32 digest = _valsetDigest(bridge, 2, next);
         IPegBridge.ValsetSignatures memory sigs = _signed(current, _fewestSigners(current), digest);
         bytes32[] memory entries = _entries(current, next);
+        bytes memory powers = _powersBytes(next);
         vm.cool(address(bridge));
         vm.resumeGasMetering();
-        bridge.updateValset(2, entries, sigs);
+        if (mode == Mode.Powers) {
+            bridge.updateValsetPowers(2, powers, sigs);
+        } else {
+            bridge.updateValset(2, entries, sigs);
+        }
     }
 
     function test_gas_checkpoint_10_validators() external {
-        _checkpoint(10, false);
+        _checkpoint(10, Mode.Powers);
+    }
+
+    function test_gas_checkpoint_10_validators_references() external {
+        _checkpoint(10, Mode.References);
     }
 
     function test_gas_checkpoint_10_validators_rotated() external {
-        _checkpoint(10, true);
+        _checkpoint(10, Mode.Rotated);
     }
 
     function test_gas_checkpoint_50_validators() external {
-        _checkpoint(50, false);
+        _checkpoint(50, Mode.Powers);
+    }
+
+    function test_gas_checkpoint_50_validators_references() external {
+        _checkpoint(50, Mode.References);
     }
 
     function test_gas_checkpoint_50_validators_rotated() external {
-        _checkpoint(50, true);
+        _checkpoint(50, Mode.Rotated);
     }
 
     function test_gas_checkpoint_100_validators() external {
-        _checkpoint(100, false);
+        _checkpoint(100, Mode.Powers);
+    }
+
+    function test_gas_checkpoint_100_validators_references() external {
+        _checkpoint(100, Mode.References);
     }
 
     function test_gas_checkpoint_100_validators_rotated() external {
-        _checkpoint(100, true);
+        _checkpoint(100, Mode.Rotated);
     }
 
     function test_gas_checkpoint_150_validators() external {
-        _checkpoint(150, false);
+        _checkpoint(150, Mode.Powers);
+    }
+
+    function test_gas_checkpoint_150_validators_references() external {
+        _checkpoint(150, Mode.References);
     }
 
     function test_gas_checkpoint_150_validators_rotated() external {
-        _checkpoint(150, true);
+        _checkpoint(150, Mode.Rotated);
     }
 
     function _batch(uint256 n) internal {

@@ -115,6 +115,42 @@ contract PegBridgeFuzzTest is PegTest {
         return address(new PegBridge(BRIDGE_ID, address(0), 1, validators, powers));
     }
 
+    /// @notice `updateValsetPowers` and `updateValset` (reference entries) accept and refuse the same
+    /// new powers for the current validators, with the same error, and store the same valset.
+    function testFuzzUpdateValsetPowersMatchesReferences(uint256 seed, uint256[6] memory raw) public {
+        Validator[] memory current = _equalValset(seed % 1000, 6);
+        Validator[] memory next = _equalValset(seed % 1000, 6);
+        for (uint256 i; i < 6; ++i) {
+            // Mostly ordered, sometimes not; sometimes zero or too large.
+            next[i].power = seed % 7 == 0 ? raw[i] % (1 << 34) : (raw[i] % 1000) * (1 << 22) / (i + 1);
+        }
+        PegBridge viaPowers = _deployBridge(address(0), 1, current);
+        PegBridge viaEntries = _deployBridge(address(0), 1, current);
+        bytes32 digestPowers = PegHashes.typedDataDigest(
+            viaPowers.domainSeparator(), PegHashes.valsetHash(2, _addresses(next), _powers(next))
+        );
+        bytes32 digestEntries = PegHashes.typedDataDigest(
+            viaEntries.domainSeparator(), PegHashes.valsetHash(2, _addresses(next), _powers(next))
+        );
+        (bool okPowers, bytes memory errPowers) = address(viaPowers)
+            .call(
+                abi.encodeCall(
+                    PegBridge.updateValsetPowers,
+                    (2, _powersBytes(next), _signed(current, _allSigners(current), digestPowers))
+                )
+            );
+        (bool okEntries, bytes memory errEntries) = address(viaEntries)
+            .call(
+                abi.encodeCall(
+                    PegBridge.updateValset,
+                    (2, _entries(current, next), _signed(current, _allSigners(current), digestEntries))
+                )
+            );
+        vm.assertEq(okPowers, okEntries, "same outcome");
+        vm.assertEq(errPowers, errEntries, "same error");
+        vm.assertEq(viaPowers.valsetHash(), viaEntries.valsetHash(), "same valset");
+    }
+
     /// @notice An ETH batch conserves value: what receivers, the relayer and the claimable balances get
     /// plus what stays in escrow equals what was locked.
     function testFuzzBatchConservesEth(uint256 n, uint256 seed, uint256 locked) public {

@@ -812,6 +812,141 @@ contract PegBridgeTest is PegTest, ReentrancyHook {
     }
 
     // ---------------------------------------------------------------------------------------------
+    // updateValsetPowers
+    // ---------------------------------------------------------------------------------------------
+
+    /// @dev The current validators with powers `p0..p3` (raw, normalized to 2^32 by the caller).
+    function _repowered(uint256 p0, uint256 p1, uint256 p2, uint256 p3)
+        internal
+        view
+        returns (Validator[] memory next)
+    {
+        next = _set();
+        next[0].power = p0;
+        next[1].power = p1;
+        next[2].power = p2;
+        next[3].power = p3;
+    }
+
+    function _updatePowers(uint256 nonce, Validator[] memory next, uint256 bitmap) internal {
+        Validator[] memory current = _set();
+        bridge.updateValsetPowers(
+            nonce, _powersBytes(next), _signed(current, bitmap, _valsetDigest(bridge, nonce, next))
+        );
+    }
+
+    function testUpdateValsetPowers() public {
+        Validator[] memory next = _repowered(1 << 31, 1 << 30, 1 << 29, 1 << 29);
+        vm.recordLogs();
+        _updatePowers(2, next, THREE_OF_FOUR);
+        Vm.Log[] memory logs = vm.getRecordedLogs();
+        vm.assertEq(logs.length, 1, "one log");
+        vm.assertEq(logs[0].topics[0], IPegBridge.ValsetUpdated.selector, "topic0");
+        vm.assertEq(logs[0].data, abi.encode(_members(next)), "members");
+        vm.assertEq(bridge.valsetHash(), PegHashes.valsetHash(2, _addresses(next), _powers(next)), "hash");
+        vm.assertEq(bridge.valsetMembersHash(), keccak256(abi.encodePacked(_members(next))), "members hash");
+        vm.assertEq(bridge.valsetNonce(), 2, "nonce");
+        vm.assertEq(bridge.eventNonce(), 1, "event nonce");
+        // The new powers sign the next update: validator 0 alone (2^31) is not enough, with 1 it is.
+        delete set;
+        for (uint256 i; i < next.length; ++i) {
+            set.push(next[i]);
+        }
+        Validator[] memory after_ = _repowered(1 << 30, 1 << 30, 1 << 30, 1 << 30);
+        Validator[] memory current = _set();
+        IPegBridge.ValsetSignatures memory sigs = _signed(current, 0x1, _valsetDigest(bridge, 3, after_));
+        vm.expectRevert(
+            abi.encodeWithSelector(IPegBridge.InsufficientPower.selector, 1 << 31, PegHashes.POWER_THRESHOLD)
+        );
+        bridge.updateValsetPowers(3, _powersBytes(after_), sigs);
+        _updatePowers(3, after_, 0x3);
+        vm.assertEq(bridge.valsetNonce(), 3, "second update");
+    }
+
+    function testUpdateValsetPowersSameValsetNewNonce() public {
+        _updatePowers(2, _set(), THREE_OF_FOUR);
+        vm.assertEq(bridge.valsetNonce(), 2, "re-checkpointed");
+    }
+
+    function _updatePowersFails(bytes memory powers, bytes memory expected) internal {
+        IPegBridge.ValsetSignatures memory sigs = _signed(_set(), THREE_OF_FOUR, bytes32(0));
+        vm.expectRevert(expected);
+        bridge.updateValsetPowers(2, powers, sigs);
+    }
+
+    function testUpdateValsetPowersFailLengthMismatch() public {
+        _updatePowersFails(new bytes(19), abi.encodeWithSelector(IPegBridge.PowersLengthMismatch.selector, 19, 20));
+    }
+
+    function testUpdateValsetPowersFailNotOrdered() public {
+        _updatePowersFails(
+            _powersBytes(_repowered(1 << 29, 1 << 31, 1 << 30, 1 << 29)),
+            abi.encodeWithSelector(IPegBridge.ValsetNotOrdered.selector, 1)
+        );
+    }
+
+    function testUpdateValsetPowersFailZeroPower() public {
+        _updatePowersFails(
+            _powersBytes(_repowered(1 << 31, 1 << 31, 0, 0)), abi.encodeWithSelector(IPegBridge.ZeroPower.selector, 2)
+        );
+    }
+
+    function testUpdateValsetPowersFailPowerAboveTotal() public {
+        _updatePowersFails(
+            _powersBytes(_repowered((1 << 32) + 1, 1, 1, 1)),
+            abi.encodeWithSelector(IPegBridge.ValsetPowerOverflow.selector, 0, (1 << 32) + 1)
+        );
+    }
+
+    function testUpdateValsetPowersFailTotalAboveTotalPower() public {
+        _updatePowersFails(
+            _powersBytes(_repowered(1 << 31, 1 << 31, 1, 1)),
+            abi.encodeWithSelector(IPegBridge.ValsetPowerOverflow.selector, 2, (1 << 32) + 1)
+        );
+    }
+
+    function testUpdateValsetPowersFailPowerTooLow() public {
+        _updatePowersFails(
+            _powersBytes(_repowered(4, 3, 2, 1)),
+            abi.encodeWithSelector(IPegBridge.ValsetPowerTooLow.selector, 10, PegHashes.POWER_THRESHOLD)
+        );
+    }
+
+    function testUpdateValsetPowersFailEmpty() public {
+        IPegBridge.ValsetSignatures memory sigs;
+        vm.expectRevert(_err(IPegBridge.EmptyValset.selector));
+        bridge.updateValsetPowers(2, "", sigs);
+    }
+
+    function testUpdateValsetPowersFailStaleNonce() public {
+        IPegBridge.ValsetSignatures memory sigs = _signed(_set(), THREE_OF_FOUR, bytes32(0));
+        vm.expectRevert(abi.encodeWithSelector(IPegBridge.StaleValsetNonce.selector, 1, 1));
+        bridge.updateValsetPowers(1, _powersBytes(_set()), sigs);
+    }
+
+    function testUpdateValsetPowersFailMembersMismatch() public {
+        Validator[] memory impostors = _equalValset(66, 4);
+        IPegBridge.ValsetSignatures memory sigs = _signed(impostors, 0xf, _valsetDigest(bridge, 2, impostors));
+        vm.expectRevert(
+            abi.encodeWithSelector(
+                IPegBridge.ValsetMembersMismatch.selector,
+                keccak256(abi.encodePacked(_members(impostors))),
+                bridge.valsetMembersHash()
+            )
+        );
+        bridge.updateValsetPowers(2, _powersBytes(impostors), sigs);
+    }
+
+    function testUpdateValsetPowersFailInsufficientPower() public {
+        Validator[] memory next = _repowered(1 << 31, 1 << 30, 1 << 29, 1 << 29);
+        IPegBridge.ValsetSignatures memory sigs = _signed(_set(), 0x3, _valsetDigest(bridge, 2, next));
+        vm.expectRevert(
+            abi.encodeWithSelector(IPegBridge.InsufficientPower.selector, 1 << 31, PegHashes.POWER_THRESHOLD)
+        );
+        bridge.updateValsetPowers(2, _powersBytes(next), sigs);
+    }
+
+    // ---------------------------------------------------------------------------------------------
     // submitBatch
     // ---------------------------------------------------------------------------------------------
 

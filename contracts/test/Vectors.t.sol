@@ -64,26 +64,42 @@ contract VectorsTest is Test {
     // Deployment helpers
     // ---------------------------------------------------------------------------------------------
 
-    /// @dev Deploys the real bridge from the vectors' deployer at its nonce 0, with valset `i` as the
-    /// genesis valset, so that its address is the vectors' `verifyingContract`.
-    function _deploy(uint256 i) private returns (PegBridge bridge) {
-        address deployer = vm.parseJsonAddress(json, ".domain.deployer");
-        vm.assertEq(vm.getNonce(deployer), 0, "deployer nonce is 0 before the deployment");
-        bytes32 bridgeId = _bytes32(".domain.bridgeId");
-        uint256 nonce = _uint(_key("valsets", i, "nonce"));
-        address[] memory validators = vm.parseJsonAddressArray(json, _key("valsets", i, "validators"));
-        uint256[] memory powers = vm.parseJsonUintArray(json, _key("valsets", i, "powers"));
-        vm.prank(deployer);
-        bridge = new PegBridge(bridgeId, GUARDIAN, nonce, validators, powers);
-        vm.assertEq(
-            address(bridge), vm.parseJsonAddress(json, ".domain.verifyingContract"), "bridge at verifyingContract"
-        );
+    /// @notice What a deployment at the vectors' address needs from `encodings.json`.
+    struct Domain {
+        address deployer;
+        address verifyingContract;
+        bytes32 bridgeId;
+        bytes32 separator;
     }
 
-    /// @dev Asserts that `logs` holds a log of `emitter` equal (topics and data) to the vector log at `key`.
-    function _assertLog(Vm.Log[] memory logs, address emitter, string memory key, string memory what) private view {
-        bytes32[] memory topics = vm.parseJsonBytes32Array(json, string.concat(key, ".topics"));
-        bytes memory data = vm.parseJsonBytes(json, string.concat(key, ".data"));
+    function _domain() private view returns (Domain memory d) {
+        d.deployer = vm.parseJsonAddress(json, ".domain.deployer");
+        d.verifyingContract = vm.parseJsonAddress(json, ".domain.verifyingContract");
+        d.bridgeId = _bytes32(".domain.bridgeId");
+        d.separator = _bytes32(".domain.separator");
+    }
+
+    /// @dev Deploys the real bridge from the vectors' deployer at its nonce 0, with the valset at `key`
+    /// of the JSON text `src` as the genesis valset, so that its address is the vectors'
+    /// `verifyingContract`.
+    function _deploy(Domain memory d, string memory src, string memory key) private returns (PegBridge bridge) {
+        vm.assertEq(vm.getNonce(d.deployer), 0, "deployer nonce is 0 before the deployment");
+        uint256 nonce = vm.parseJsonUint(src, string.concat(key, ".nonce"));
+        address[] memory validators = vm.parseJsonAddressArray(src, string.concat(key, ".validators"));
+        uint256[] memory powers = vm.parseJsonUintArray(src, string.concat(key, ".powers"));
+        vm.prank(d.deployer);
+        bridge = new PegBridge(d.bridgeId, GUARDIAN, nonce, validators, powers);
+        vm.assertEq(address(bridge), d.verifyingContract, "bridge at verifyingContract");
+    }
+
+    /// @dev Asserts that `logs` holds a log of `emitter` equal (topics and data) to the vector log at
+    /// `key` of the JSON text `src`.
+    function _assertLog(string memory src, Vm.Log[] memory logs, address emitter, string memory key, string memory what)
+        private
+        pure
+    {
+        bytes32[] memory topics = vm.parseJsonBytes32Array(src, string.concat(key, ".topics"));
+        bytes memory data = vm.parseJsonBytes(src, string.concat(key, ".data"));
         for (uint256 i; i < logs.length; ++i) {
             Vm.Log memory log = logs[i];
             if (log.emitter != emitter || log.topics.length == 0 || log.topics[0] != topics[0]) continue;
@@ -148,6 +164,11 @@ contract VectorsTest is Test {
 
             vm.assertEq(PegHashes.valsetHash(nonce, validators, powers), hash, string.concat(name, ": valsetHash"));
             vm.assertEq(PegHashes.valsetHashMembers(nonce, members), hash, string.concat(name, ": packed hash"));
+            vm.assertEq(
+                keccak256(abi.encodePacked(members)),
+                _bytes32(_key("valsets", i, "membersHash")),
+                string.concat(name, ": members hash")
+            );
             vm.assertEq(
                 PegHashes.typedDataDigest(separator, hash),
                 _bytes32(_key("valsets", i, "updateDigest")),
@@ -226,6 +247,94 @@ contract VectorsTest is Test {
         });
     }
 
+    // ---------------------------------------------------------------------------------------------
+    // The real contract
+    // ---------------------------------------------------------------------------------------------
+
+    /// @notice Each vector valset deployed as genesis: the bridge lands at `verifyingContract`, reports
+    /// the vector domain separator and hashes, and emits the vector `ValsetUpdated` log (nonce 0).
+    function testVectorsDeployment() public {
+        Domain memory d = _domain();
+        uint256 count = _uint(".valsetCount");
+        for (uint256 i; i < count; ++i) {
+            uint256 snapshot = vmExtra.snapshotState();
+            vm.recordLogs();
+            string memory key = string.concat(".valsets[", vm.toString(i), "]");
+            PegBridge bridge = _deploy(d, json, key);
+            string memory name = _name("valsets", i);
+            vm.assertEq(bridge.domainSeparator(), d.separator, string.concat(name, ": separator"));
+            vm.assertEq(bridge.valsetHash(), _bytes32(_key("valsets", i, "hash")), string.concat(name, ": hash"));
+            vm.assertEq(
+                bridge.valsetMembersHash(),
+                _bytes32(_key("valsets", i, "membersHash")),
+                string.concat(name, ": members hash")
+            );
+            vm.assertEq(bridge.valsetNonce(), _uint(_key("valsets", i, "nonce")), string.concat(name, ": nonce"));
+            vm.assertEq(bridge.bridgeId(), d.bridgeId, string.concat(name, ": bridge id"));
+            _assertLog(
+                json,
+                vm.getRecordedLogs(),
+                address(bridge),
+                string.concat(".genesisLogs[", vm.toString(i), "]"),
+                string.concat(name, ": genesis ValsetUpdated")
+            );
+            vm.assertTrue(vmExtra.revertToState(snapshot), "revert to snapshot");
+        }
+    }
+
+    /// @notice `lockEth`, sent as the Rust-built calldata, emits exactly the vector `Locked` log.
+    function testVectorsLockEthLog() public {
+        PegBridge bridge = _deploy(_domain(), json, ".valsets[1]");
+        address sender = vm.parseJsonAddress(json, ".events.lockEth.sender");
+        bytes20 receiver = bytes20(vm.parseJsonBytes(json, ".events.lockEth.receiver"));
+        uint256 amount = _uint(".events.lockEth.amount");
+        bytes memory data = vm.parseJsonBytes(json, ".events.lockEth.calldata");
+        vm.assertEq(data, abi.encodeCall(IPegBridge.lockEth, (receiver)), "lockEth calldata");
+        vm.deal(sender, amount);
+        vm.recordLogs();
+        vm.prank(sender);
+        (bool ok,) = address(bridge).call{value: amount}(data);
+        vm.assertTrue(ok, "lockEth with the Rust calldata");
+        _assertLog(json, vm.getRecordedLogs(), address(bridge), ".events.lockEth.log", "Locked");
+        vm.assertEq(address(bridge).balance, amount, "bridge holds the locked ETH");
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // Signed checkpoint cases (one file each under test/vectors/checkpoints/)
+    // ---------------------------------------------------------------------------------------------
+
+    /// @dev The text of checkpoint case `i`.
+    function _caseText(uint256 i) private view returns (string memory) {
+        string memory file = vm.parseJsonString(json, _key("checkpoints", i, "file"));
+        return vm.readFile(string.concat(vm.projectRoot(), "/test/vectors/", file));
+    }
+
+    /// @notice Every signed checkpoint case against the real verification path, each in its own call
+    /// frame (the JSON cheatcodes copy the text into memory on every call): the passing cases are
+    /// accepted in every calldata form (and refused once a signature bit is flipped), the failing ones
+    /// revert with exactly the revert data computed by the Rust side.
+    function testVectorsCheckpoints() public {
+        Domain memory d = _domain();
+        uint256 count = _uint(".checkpointCount");
+        uint256 passing;
+        uint256 failing;
+        for (uint256 i; i < count; ++i) {
+            string memory c = _caseText(i);
+            vm.assertEq(vm.parseJsonString(c, ".name"), _name("checkpoints", i), "case file name");
+            uint256 snapshot = vmExtra.snapshotState();
+            if (vmExtra.parseJsonBool(c, ".passes")) {
+                this.runPassingCase(d, c);
+                ++passing;
+            } else {
+                this.runFailingCase(d, c);
+                ++failing;
+            }
+            vm.assertTrue(vmExtra.revertToState(snapshot), "revert to snapshot");
+        }
+        vm.assertGe(passing, 5, "passing cases");
+        vm.assertGe(failing, 3, "failing cases");
+    }
+
     /// @notice The Rust signatures are the ones Foundry's own signer produces (RFC 6979, low `s`,
     /// `v` 27/28) for the listed public test keys, and every key's address is `vm.addr`'s.
     function testVectorsSignaturesMatchVmSign() public view {
@@ -240,120 +349,66 @@ contract VectorsTest is Test {
         uint256 compared;
         uint256 count = _uint(".checkpointCount");
         for (uint256 i; i < count; ++i) {
-            // Only cases whose signatures are over the case's own digest, by the right signer.
-            string memory error = vm.parseJsonString(json, _key("checkpoints", i, "error"));
-            if (keccak256(bytes(error)) == keccak256("SignerMismatch")) continue;
-            bytes32 digest = _bytes32(_key("checkpoints", i, "digest"));
-            address[] memory validators =
-                vm.parseJsonAddressArray(json, _key("valsets", _uint(_key("checkpoints", i, "genesis")), "validators"));
-            for (uint256 p; p < validators.length; ++p) {
-                bytes memory rsv = vm.parseJsonBytes(
-                    json, string.concat(".checkpoints[", vm.toString(i), "].signaturesRsv[", vm.toString(p), "]")
-                );
-                if (rsv.length == 0) continue;
-                for (uint256 k; k < keyCount; ++k) {
-                    if (addrs[k] != validators[p]) continue;
-                    (uint8 v, bytes32 r, bytes32 s) = vm.sign(keys[k], digest);
-                    vm.assertEq(rsv, abi.encodePacked(r, s, v), "Rust signature = vm.sign");
-                    vm.assertEq(ecrecover(digest, v, r, s), validators[p], "ecrecover");
-                    ++compared;
-                }
-            }
+            compared += this.compareCaseSignatures(_caseText(i), keys, addrs);
         }
         vm.assertGe(compared, 10, "signatures compared");
     }
 
-    // ---------------------------------------------------------------------------------------------
-    // The real contract
-    // ---------------------------------------------------------------------------------------------
-
-    /// @notice Each vector valset deployed as genesis: the bridge lands at `verifyingContract`, reports
-    /// the vector domain separator and valset hash, and emits the vector `ValsetUpdated` log (nonce 0).
-    function testVectorsDeployment() public {
-        uint256 count = _uint(".valsetCount");
-        for (uint256 i; i < count; ++i) {
-            uint256 snapshot = vmExtra.snapshotState();
-            vm.recordLogs();
-            PegBridge bridge = _deploy(i);
-            string memory name = _name("valsets", i);
-            vm.assertEq(bridge.domainSeparator(), _bytes32(".domain.separator"), string.concat(name, ": separator"));
-            vm.assertEq(bridge.valsetHash(), _bytes32(_key("valsets", i, "hash")), string.concat(name, ": hash"));
-            vm.assertEq(bridge.valsetNonce(), _uint(_key("valsets", i, "nonce")), string.concat(name, ": nonce"));
-            vm.assertEq(bridge.bridgeId(), _bytes32(".domain.bridgeId"), string.concat(name, ": bridge id"));
-            _assertLog(
-                vm.getRecordedLogs(),
-                address(bridge),
-                string.concat(".genesisLogs[", vm.toString(i), "]"),
-                string.concat(name, ": genesis ValsetUpdated")
-            );
-            vm.assertTrue(vmExtra.revertToState(snapshot), "revert to snapshot");
-        }
-    }
-
-    /// @notice `lockEth` emits exactly the vector `Locked` log.
-    function testVectorsLockEthLog() public {
-        PegBridge bridge = _deploy(1);
-        address sender = vm.parseJsonAddress(json, ".events.lockEth.sender");
-        bytes20 receiver = bytes20(vm.parseJsonBytes(json, ".events.lockEth.receiver"));
-        uint256 amount = _uint(".events.lockEth.amount");
-        bytes memory data = vm.parseJsonBytes(json, ".events.lockEth.calldata");
-        vm.assertEq(data, abi.encodeCall(IPegBridge.lockEth, (receiver)), "lockEth calldata");
-        vm.deal(sender, amount);
-        vm.recordLogs();
-        vm.prank(sender);
-        (bool ok,) = address(bridge).call{value: amount}(data);
-        vm.assertTrue(ok, "lockEth with the Rust calldata");
-        _assertLog(vm.getRecordedLogs(), address(bridge), ".events.lockEth.log", "Locked");
-        vm.assertEq(address(bridge).balance, amount, "bridge holds the locked ETH");
-    }
-
-    /// @notice Every signed checkpoint case against the real verification path: the passing cases are
-    /// accepted (and refused once a signature byte is flipped), the failing ones revert with exactly the
-    /// revert data computed by the Rust side.
-    function testVectorsCheckpoints() public {
-        uint256 count = _uint(".checkpointCount");
-        uint256 passing;
-        uint256 failing;
-        for (uint256 i; i < count; ++i) {
-            uint256 snapshot = vmExtra.snapshotState();
-            if (vmExtra.parseJsonBool(json, _key("checkpoints", i, "passes"))) {
-                _runPassingCase(i);
-                ++passing;
-            } else {
-                _runFailingCase(i);
-                ++failing;
+    /// @dev Part of {testVectorsSignaturesMatchVmSign}, external for a fresh call frame: re-signs the
+    /// digest of case `c` with every listed key that signed it and compares with the Rust signature.
+    function compareCaseSignatures(string memory c, uint256[] memory keys, address[] memory addrs)
+        external
+        pure
+        returns (uint256 compared)
+    {
+        // Only cases whose signatures are over the case's own digest, by the right signer.
+        if (keccak256(bytes(vm.parseJsonString(c, ".error"))) == keccak256("SignerMismatch")) return 0;
+        bytes32 digest = vm.parseJsonBytes32(c, ".digest");
+        address[] memory validators = vm.parseJsonAddressArray(c, ".genesisValset.validators");
+        for (uint256 p; p < validators.length; ++p) {
+            bytes memory rsv = vm.parseJsonBytes(c, string.concat(".signaturesRsv[", vm.toString(p), "]"));
+            if (rsv.length == 0) continue;
+            for (uint256 k; k < keys.length; ++k) {
+                if (addrs[k] != validators[p]) continue;
+                (uint8 v, bytes32 r, bytes32 s) = vm.sign(keys[k], digest);
+                vm.assertEq(rsv, abi.encodePacked(r, s, v), "Rust signature = vm.sign");
+                vm.assertEq(ecrecover(digest, v, r, s), validators[p], "ecrecover");
+                ++compared;
             }
-            vm.assertTrue(vmExtra.revertToState(snapshot), "revert to snapshot");
         }
-        vm.assertGe(passing, 5, "passing cases");
-        vm.assertGe(failing, 3, "failing cases");
     }
 
-    function _signatures(uint256 i) private view returns (IPegBridge.ValsetSignatures memory sigs) {
-        sigs.members = vm.parseJsonBytes32Array(json, _key("checkpoints", i, "members"));
-        sigs.signers = _uint(_key("checkpoints", i, "signers"));
-        sigs.signatures = vm.parseJsonBytes(json, _key("checkpoints", i, "signatures"));
-        vm.assertEq(sigs.signatures.length, 64 * _uint(_key("checkpoints", i, "signerCount")), "64 bytes per signer");
+    function _signatures(string memory c) private pure returns (IPegBridge.ValsetSignatures memory sigs) {
+        sigs.members = vm.parseJsonBytes32Array(c, ".members");
+        sigs.signers = vm.parseJsonUint(c, ".signers");
+        sigs.signatures = vm.parseJsonBytes(c, ".signatures");
+        vm.assertEq(sigs.signatures.length, 64 * vm.parseJsonUint(c, ".signerCount"), "64 bytes per signer");
     }
 
-    function _isValsetUpdate(uint256 i) private view returns (bool) {
-        return keccak256(bytes(vm.parseJsonString(json, _key("checkpoints", i, "kind")))) == keccak256("valsetUpdate");
+    function _isValsetUpdate(string memory c) private pure returns (bool) {
+        return keccak256(bytes(vm.parseJsonString(c, ".kind"))) == keccak256("valsetUpdate");
     }
 
-    /// @dev The calldata of case `i` with signatures `sigs`, built by the Solidity ABI encoder.
-    function _calldata(uint256 i, IPegBridge.ValsetSignatures memory sigs) private view returns (bytes memory) {
-        uint256 subject = _uint(_key("checkpoints", i, "subject"));
-        if (_isValsetUpdate(i)) {
+    function _caseBatch(string memory c) private pure returns (IPegBridge.Batch memory) {
+        return IPegBridge.Batch({
+            token: vm.parseJsonAddress(c, ".batch.token"),
+            batchNonce: vm.parseJsonUint(c, ".batch.batchNonce"),
+            timeout: vm.parseJsonUint(c, ".batch.timeout"),
+            receivers: vm.parseJsonAddressArray(c, ".batch.receivers"),
+            amounts: vm.parseJsonUintArray(c, ".batch.amounts"),
+            fees: vm.parseJsonUintArray(c, ".batch.fees")
+        });
+    }
+
+    /// @dev The member-word calldata of case `c` with signatures `sigs`, built by the Solidity ABI encoder.
+    function _calldata(string memory c, IPegBridge.ValsetSignatures memory sigs) private pure returns (bytes memory) {
+        if (_isValsetUpdate(c)) {
             return abi.encodeCall(
                 IPegBridge.updateValset,
-                (
-                    _uint(_key("valsets", subject, "nonce")),
-                    vm.parseJsonBytes32Array(json, _key("valsets", subject, "members")),
-                    sigs
-                )
+                (vm.parseJsonUint(c, ".valset.nonce"), vm.parseJsonBytes32Array(c, ".valset.members"), sigs)
             );
         }
-        return abi.encodeCall(IPegBridge.submitBatch, (_batch(subject), sigs));
+        return abi.encodeCall(IPegBridge.submitBatch, (_caseBatch(c), sigs));
     }
 
     /// @dev Sends `data` to `bridge` from the relayer; returns whether it succeeded and the revert data.
@@ -362,16 +417,87 @@ contract VectorsTest is Test {
         (ok, reason) = address(bridge).call(data);
     }
 
-    /// @dev The Rust-built calldata of case `i` (what a relayer sends), checked equal to the Solidity
-    /// encoding of the same call.
-    function _rustCalldata(uint256 i) private view returns (bytes memory data) {
-        data = vm.parseJsonBytes(json, _key("checkpoints", i, "calldata"));
-        vm.assertEq(data, _calldata(i, _signatures(i)), string.concat(_name("checkpoints", i), ": calldata"));
+    /// @dev The `updateValset` entries of the new valset `newMembers` (§8.3), computed here
+    /// independently of the Rust encoder: a reference `ref << 96 | 1 << 95 | power` for a validator
+    /// found at `ref` in `current`, the member word otherwise.
+    function _entriesWithReferences(bytes32[] memory current, bytes32[] memory newMembers)
+        private
+        pure
+        returns (bytes32[] memory entries)
+    {
+        entries = new bytes32[](newMembers.length);
+        for (uint256 j; j < newMembers.length; ++j) {
+            entries[j] = newMembers[j];
+            for (uint256 r; r < current.length; ++r) {
+                if (uint256(current[r]) >> 96 == uint256(newMembers[j]) >> 96) {
+                    entries[j] = bytes32(r << 96 | 1 << 95 | (uint256(newMembers[j]) & PegHashes.MEMBER_POWER_MASK));
+                    break;
+                }
+            }
+        }
     }
 
-    function _fund(PegBridge bridge, uint256 i) private {
-        if (_isValsetUpdate(i)) return;
-        IPegBridge.Batch memory batch = _batch(_uint(_key("checkpoints", i, "subject")));
+    /// @dev `newPowers` of `updateValsetPowers` (§8.3), or empty when the new valset does not keep the
+    /// current addresses in order.
+    function _powersBytes(bytes32[] memory current, bytes32[] memory newMembers)
+        private
+        pure
+        returns (bytes memory out)
+    {
+        if (current.length != newMembers.length) return out;
+        for (uint256 j; j < newMembers.length; ++j) {
+            if (uint256(current[j]) >> 96 != uint256(newMembers[j]) >> 96) return "";
+            out = bytes.concat(out, bytes5(uint40(uint256(newMembers[j]) & PegHashes.MEMBER_POWER_MASK)));
+        }
+    }
+
+    /// @dev Every Rust-built calldata form of case `c` (what a relayer sends), each checked equal to
+    /// the Solidity encoding of the same call: for a valset update the member-word, reference and
+    /// (when it applies) powers forms, `calldata` being the cheapest of them; for a batch the one
+    /// `submitBatch` call.
+    function _rustForms(string memory c) private pure returns (bytes[] memory forms) {
+        string memory name = vm.parseJsonString(c, ".name");
+        IPegBridge.ValsetSignatures memory sigs = _signatures(c);
+        bytes memory cheapest = vm.parseJsonBytes(c, ".calldata");
+        if (!_isValsetUpdate(c)) {
+            vm.assertEq(cheapest, _calldata(c, sigs), string.concat(name, ": calldata"));
+            forms = new bytes[](1);
+            forms[0] = cheapest;
+            return forms;
+        }
+        uint256 nonce = vm.parseJsonUint(c, ".valset.nonce");
+        bytes32[] memory newMembers = vm.parseJsonBytes32Array(c, ".valset.members");
+        bytes memory words = vm.parseJsonBytes(c, ".calldataMemberWords");
+        bytes memory refs = vm.parseJsonBytes(c, ".calldataReferences");
+        bytes memory powers = vm.parseJsonBytes(c, ".calldataPowers");
+        vm.assertEq(words, _calldata(c, sigs), string.concat(name, ": member words"));
+        vm.assertEq(
+            refs,
+            abi.encodeCall(IPegBridge.updateValset, (nonce, _entriesWithReferences(sigs.members, newMembers), sigs)),
+            string.concat(name, ": references")
+        );
+        bytes memory newPowers = _powersBytes(sigs.members, newMembers);
+        if (newPowers.length == 0) {
+            vm.assertEq(powers.length, 0, string.concat(name, ": powers form where it does not apply"));
+            vm.assertEq(cheapest, refs, string.concat(name, ": cheapest is the references form"));
+            forms = new bytes[](2);
+        } else {
+            vm.assertEq(
+                powers,
+                abi.encodeCall(IPegBridge.updateValsetPowers, (nonce, newPowers, sigs)),
+                string.concat(name, ": powers")
+            );
+            vm.assertEq(cheapest, powers, string.concat(name, ": cheapest is the powers form"));
+            forms = new bytes[](3);
+            forms[2] = powers;
+        }
+        forms[0] = words;
+        forms[1] = refs;
+    }
+
+    function _fund(PegBridge bridge, string memory c) private {
+        if (_isValsetUpdate(c)) return;
+        IPegBridge.Batch memory batch = _caseBatch(c);
         vm.assertEq(batch.token, address(0), "vector batches submitted to the bridge move ETH");
         uint256 total;
         for (uint256 j; j < batch.amounts.length; ++j) {
@@ -380,33 +506,43 @@ contract VectorsTest is Test {
         vm.deal(address(bridge), total);
     }
 
-    function _runPassingCase(uint256 i) private {
-        string memory name = _name("checkpoints", i);
-        PegBridge bridge = _deploy(_uint(_key("checkpoints", i, "genesis")));
-        _fund(bridge, i);
-        bytes memory data = _rustCalldata(i);
+    /// @dev Part of {testVectorsCheckpoints}, external for a fresh call frame.
+    function runPassingCase(Domain memory d, string memory c) external {
+        string memory name = vm.parseJsonString(c, ".name");
+        PegBridge bridge = _deploy(d, c, ".genesisValset");
+        _fund(bridge, c);
+        bytes[] memory forms = _rustForms(c);
 
         // The same submission with one bit of the first signature's r flipped is refused.
-        IPegBridge.ValsetSignatures memory tampered = _signatures(i);
+        IPegBridge.ValsetSignatures memory tampered = _signatures(c);
         tampered.signatures[31] ^= 0x01;
-        (bool tamperedOk,) = _send(bridge, _calldata(i, tampered));
+        (bool tamperedOk,) = _send(bridge, _calldata(c, tampered));
         vm.assertFalse(tamperedOk, string.concat(name, ": tampered signature accepted"));
 
-        vm.recordLogs();
-        (bool ok, bytes memory reason) = _send(bridge, data);
-        vm.assertTrue(ok, string.concat(name, ": refused with ", vmExtra.toString(reason)));
-        Vm.Log[] memory logs = vm.getRecordedLogs();
-        _assertLog(logs, address(bridge), _key("checkpoints", i, "expectedLog"), name);
-        vm.assertEq(bridge.eventNonce(), 1, string.concat(name, ": event nonce"));
+        for (uint256 f; f < forms.length; ++f) {
+            uint256 snapshot = vmExtra.snapshotState();
+            vm.recordLogs();
+            (bool ok, bytes memory reason) = _send(bridge, forms[f]);
+            vm.assertTrue(ok, string.concat(name, ": refused with ", vmExtra.toString(reason)));
+            _assertAccepted(bridge, c, vm.getRecordedLogs());
+            vm.assertTrue(vmExtra.revertToState(snapshot), "revert to snapshot");
+        }
+    }
 
-        uint256 subject = _uint(_key("checkpoints", i, "subject"));
-        if (_isValsetUpdate(i)) {
-            vm.assertEq(bridge.valsetHash(), _bytes32(_key("valsets", subject, "hash")), string.concat(name, ": hash"));
+    function _assertAccepted(PegBridge bridge, string memory c, Vm.Log[] memory logs) private view {
+        string memory name = vm.parseJsonString(c, ".name");
+        _assertLog(c, logs, address(bridge), ".expectedLog", name);
+        vm.assertEq(bridge.eventNonce(), 1, string.concat(name, ": event nonce"));
+        if (_isValsetUpdate(c)) {
+            vm.assertEq(bridge.valsetHash(), vm.parseJsonBytes32(c, ".valset.hash"), string.concat(name, ": hash"));
             vm.assertEq(
-                bridge.valsetNonce(), _uint(_key("valsets", subject, "nonce")), string.concat(name, ": valset nonce")
+                bridge.valsetMembersHash(),
+                vm.parseJsonBytes32(c, ".valset.membersHash"),
+                string.concat(name, ": members hash")
             );
+            vm.assertEq(bridge.valsetNonce(), vm.parseJsonUint(c, ".valset.nonce"), string.concat(name, ": nonce"));
         } else {
-            IPegBridge.Batch memory batch = _batch(subject);
+            IPegBridge.Batch memory batch = _caseBatch(c);
             vm.assertEq(bridge.lastBatchNonce(batch.token), batch.batchNonce, string.concat(name, ": batch nonce"));
             uint256 fees;
             for (uint256 j; j < batch.receivers.length; ++j) {
@@ -418,16 +554,19 @@ contract VectorsTest is Test {
         }
     }
 
-    function _runFailingCase(uint256 i) private {
-        string memory name = _name("checkpoints", i);
-        PegBridge bridge = _deploy(_uint(_key("checkpoints", i, "genesis")));
-        _fund(bridge, i);
+    /// @dev Part of {testVectorsCheckpoints}, external for a fresh call frame.
+    function runFailingCase(Domain memory d, string memory c) external {
+        string memory name = vm.parseJsonString(c, ".name");
+        PegBridge bridge = _deploy(d, c, ".genesisValset");
+        _fund(bridge, c);
         bytes32 hashBefore = bridge.valsetHash();
-        (bool ok, bytes memory reason) = _send(bridge, _rustCalldata(i));
-        vm.assertFalse(ok, string.concat(name, ": accepted"));
-        vm.assertEq(
-            reason, vm.parseJsonBytes(json, _key("checkpoints", i, "revertData")), string.concat(name, ": revert")
-        );
+        bytes[] memory forms = _rustForms(c);
+        bytes memory expected = vm.parseJsonBytes(c, ".revertData");
+        for (uint256 f; f < forms.length; ++f) {
+            (bool ok, bytes memory reason) = _send(bridge, forms[f]);
+            vm.assertFalse(ok, string.concat(name, ": accepted"));
+            vm.assertEq(reason, expected, string.concat(name, ": revert"));
+        }
         vm.assertEq(bridge.valsetHash(), hashBefore, string.concat(name, ": valset unchanged"));
         vm.assertEq(bridge.eventNonce(), 0, string.concat(name, ": no event"));
     }

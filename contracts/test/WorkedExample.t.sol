@@ -62,4 +62,26 @@ contract WorkedExampleTest is Test {
         vm.assertEq(bridge.valsetHash(), newHash, "updated");
         vm.assertEq(bridge.eventNonce(), 1, "event nonce");
     }
+
+    /// @notice The same update through `updateValsetPowers` with the powers of §9.
+    function testWorkedExampleByPowers() public {
+        WorkedExample example = new WorkedExample();
+        (,,,,, bytes32 newHash,, bytes memory signatures) = example.example();
+        (, bytes32[] memory currentMembers,,,,,,) = example.example();
+        address[] memory validators = new address[](3);
+        uint256[] memory powers = new uint256[](3);
+        for (uint256 i; i < 3; ++i) {
+            validators[i] = address(uint160(uint256(currentMembers[i]) >> 96));
+            powers[i] = uint256(currentMembers[i]) & ((1 << 96) - 1);
+        }
+        vm.setNonce(DEPLOYER, 0);
+        vm.prank(DEPLOYER);
+        PegBridge bridge = new PegBridge(keccak256("peg-zone-1"), address(0), 1, validators, powers);
+        bridge.updateValsetPowers(
+            2,
+            hex"0066666666004ccccccc004ccccccc",
+            IPegBridge.ValsetSignatures({members: currentMembers, signers: 3, signatures: signatures})
+        );
+        vm.assertEq(bridge.valsetHash(), newHash, "same update by powers");
+    }
 }

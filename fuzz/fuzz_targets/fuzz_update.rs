@@ -28,7 +28,8 @@ fn store() -> &'static (ChainConfig, LightClientStore<Mainnet, DefaultBls>) {
         let bootstrap = LightClientBootstrap::<Mainnet>::from_ssz_bytes(BOOTSTRAP, ForkName::Deneb)
             .expect("vector decodes");
         let root = bootstrap.header.beacon_root();
-        let store = initialize_light_client_store(&config, root, bootstrap).expect("vector verifies");
+        let store =
+            initialize_light_client_store(&config, root, bootstrap).expect("vector verifies");
         (config, store)
     })
 }

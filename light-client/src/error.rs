@@ -212,7 +212,16 @@ pub enum ConsensusError {
         /// Finalized slot.
         finalized_slot: u64,
     },
-    /// The signature period is neither the store's nor (when the next committee is known) the next.
+    /// The update was signed in a period before the store period: stale.
+    #[error("update signed in period {got}, before the store period {expected}")]
+    SyncCommitteePeriodInPast {
+        /// Signature period.
+        got: u64,
+        /// Store period.
+        expected: u64,
+    },
+    /// The signature period is after the store's (or after the next one when the next committee
+    /// is known): the committee that signed it is not known yet.
     #[error("update signed in period {got}, store accepts {expected}")]
     SkippedSyncCommitteePeriod {
         /// Signature period.
@@ -271,10 +280,14 @@ pub enum ConsensusError {
 }
 
 impl ConsensusError {
-    /// True when the update is well formed and correctly signed as far as checked, but stale:
-    /// it neither advances the store nor brings a needed committee. A relayer may have sent it
+    /// True when the update is well formed as far as checked, but stale: signed in a past
+    /// period, or neither advancing the store nor bringing a needed committee. A relayer may have sent it
     /// twice; callers may count it as ignored rather than invalid.
     pub fn is_irrelevant(&self) -> bool {
-        matches!(self, ConsensusError::IrrelevantUpdate { .. })
+        matches!(
+            self,
+            ConsensusError::IrrelevantUpdate { .. }
+                | ConsensusError::SyncCommitteePeriodInPast { .. }
+        )
     }
 }

@@ -30,7 +30,7 @@ pub use bls::{Bls12381, BlsBackend, DefaultBls};
 pub use config::{ChainConfig, ForkName};
 pub use error::{BlsError, ConfigError, ConsensusError, DecodeError};
 pub use preset::{Mainnet, Minimal, Preset};
-pub use store::LightClientStore;
+pub use store::{LightClientStore, LightClientStoreSnapshot};
 pub use sync::{
     initialize_light_client_store, is_better_update, process_light_client_finality_update,
     process_light_client_optimistic_update, process_light_client_store_force_update,

@@ -5,9 +5,11 @@
 //! `process_*` functions of [`crate::sync`].
 
 use alloy_primitives::B256;
+use serde::{Deserialize, Serialize};
 use tree_hash::TreeHash;
 
 use crate::bls::{BlsBackend, DefaultBls};
+use crate::error::BlsError;
 use crate::preset::{compute_sync_committee_period_at_slot, Preset};
 use crate::types::{LightClientHeader, LightClientUpdate, SyncCommittee};
 
@@ -24,7 +26,7 @@ pub struct PreparedSyncCommittee<P: Preset, B: BlsBackend> {
 
 impl<P: Preset, B: BlsBackend> PreparedSyncCommittee<P, B> {
     /// Decodes and aggregates the committee's keys.
-    pub fn new(committee: SyncCommittee<P>) -> Result<Self, crate::error::BlsError> {
+    pub fn new(committee: SyncCommittee<P>) -> Result<Self, BlsError> {
         let prepared = B::prepare_committee(&committee.pubkeys)?;
         let root = committee.tree_hash_root();
         Ok(Self { committee, root, prepared })
@@ -118,5 +120,60 @@ impl<P: Preset, B: BlsBackend> LightClientStore<P, B> {
     /// `get_safety_threshold(store)`.
     pub fn safety_threshold(&self) -> u64 {
         self.previous_max_active_participants.max(self.current_max_active_participants) / 2
+    }
+}
+
+/// The persistent state of a store: everything but the prepared keys, which
+/// [`LightClientStore::from_snapshot`] recomputes. For the peg zone's state (serde; any encoding).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(bound = "")]
+pub struct LightClientStoreSnapshot<P: Preset> {
+    /// `finalized_header`.
+    pub finalized_header: LightClientHeader,
+    /// `current_sync_committee`.
+    pub current_sync_committee: SyncCommittee<P>,
+    /// `next_sync_committee` (`None` = unknown).
+    pub next_sync_committee: Option<SyncCommittee<P>>,
+    /// `best_valid_update`.
+    pub best_valid_update: Option<LightClientUpdate<P>>,
+    /// `optimistic_header`.
+    pub optimistic_header: LightClientHeader,
+    /// `previous_max_active_participants`.
+    pub previous_max_active_participants: u64,
+    /// `current_max_active_participants`.
+    pub current_max_active_participants: u64,
+}
+
+impl<P: Preset, B: BlsBackend> LightClientStore<P, B> {
+    /// The store's persistent state.
+    pub fn snapshot(&self) -> LightClientStoreSnapshot<P> {
+        LightClientStoreSnapshot {
+            finalized_header: self.finalized_header.clone(),
+            current_sync_committee: self.current_sync_committee.committee.clone(),
+            next_sync_committee: self.next_sync_committee().cloned(),
+            best_valid_update: self.best_valid_update.clone(),
+            optimistic_header: self.optimistic_header.clone(),
+            previous_max_active_participants: self.previous_max_active_participants,
+            current_max_active_participants: self.current_max_active_participants,
+        }
+    }
+
+    /// Rebuilds a store from its persistent state, preparing the committees' keys again.
+    ///
+    /// IMPORTANT: a snapshot is trusted state (the peg zone's own); it is not re-verified. Never
+    /// restore one that came from outside: bootstrap from a trusted root instead.
+    pub fn from_snapshot(snapshot: LightClientStoreSnapshot<P>) -> Result<Self, BlsError> {
+        Ok(Self {
+            finalized_header: snapshot.finalized_header,
+            current_sync_committee: PreparedSyncCommittee::new(snapshot.current_sync_committee)?,
+            next_sync_committee: snapshot
+                .next_sync_committee
+                .map(PreparedSyncCommittee::new)
+                .transpose()?,
+            best_valid_update: snapshot.best_valid_update,
+            optimistic_header: snapshot.optimistic_header,
+            previous_max_active_participants: snapshot.previous_max_active_participants,
+            current_max_active_participants: snapshot.current_max_active_participants,
+        })
     }
 }

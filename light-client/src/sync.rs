@@ -9,7 +9,7 @@
 //! finalized header. [`process_light_client_store_force_update`] exists for conformance tests
 //! and for an explicit governance decision; nothing here calls it.
 
-use alloy_primitives::{FixedBytes, B256};
+use alloy_primitives::B256;
 use sha2::{Digest, Sha256};
 use tree_hash::TreeHash;
 
@@ -281,6 +281,12 @@ pub fn validate_light_client_update<P: Preset, B: BlsBackend>(
     }
     let store_period = store.sync_committee_period();
     let signature_period = compute_sync_committee_period_at_slot::<P>(update.signature_slot);
+    if signature_period < store_period {
+        return Err(ConsensusError::SyncCommitteePeriodInPast {
+            got: signature_period,
+            expected: store_period,
+        });
+    }
     if store.is_next_sync_committee_known() {
         if signature_period != store_period && signature_period != store_period + 1 {
             return Err(ConsensusError::SkippedSyncCommitteePeriod {
@@ -429,6 +435,16 @@ pub fn apply_light_client_update<P: Preset, B: BlsBackend>(
     update: &LightClientUpdate<P>,
 ) -> Result<(), ConsensusError> {
     let change = plan_committee_change(store, update)?;
+    commit_light_client_update(store, update, change);
+    Ok(())
+}
+
+/// The infallible half of `apply_light_client_update`, once the committee change is planned.
+fn commit_light_client_update<P: Preset, B: BlsBackend>(
+    store: &mut LightClientStore<P, B>,
+    update: &LightClientUpdate<P>,
+    change: CommitteeChange<P, B>,
+) {
     match change {
         CommitteeChange::None => {}
         CommitteeChange::SetNext(next) => store.next_sync_committee = next,
@@ -448,7 +464,6 @@ pub fn apply_light_client_update<P: Preset, B: BlsBackend>(
         }
         tracing::debug!(slot = store.finalized_header.beacon.slot, "finalized header advanced");
     }
-    Ok(())
 }
 
 /// What [`process_light_client_update`] changed.
@@ -562,29 +577,12 @@ pub fn process_light_client_update<P: Preset, B: BlsBackend>(
     }
     // Update the finalized header (normal update through the 2/3 threshold).
     if let Some(change) = change {
-        let before = store.finalized_slot();
-        match change {
-            CommitteeChange::None => {}
-            CommitteeChange::SetNext(next) => store.next_sync_committee = next,
-            CommitteeChange::Rotate(next) => {
-                if let Some(current) = store.next_sync_committee.take() {
-                    store.current_sync_committee = current;
-                }
-                store.next_sync_committee = next;
-                store.previous_max_active_participants = store.current_max_active_participants;
-                store.current_max_active_participants = 0;
-            }
-        }
-        if update.finalized_header.beacon.slot > store.finalized_header.beacon.slot {
-            store.finalized_header = update.finalized_header.clone();
-            if store.finalized_header.beacon.slot > store.optimistic_header.beacon.slot {
-                store.optimistic_header = store.finalized_header.clone();
-                outcome.optimistic_advanced = true;
-            }
-        }
+        let before = (store.finalized_slot(), store.optimistic_header.beacon.slot);
+        commit_light_client_update(store, update, change);
+        outcome.optimistic_advanced |= store.optimistic_header.beacon.slot > before.1;
+        outcome.finalized_advanced = store.finalized_slot() > before.0;
         store.best_valid_update = None;
         outcome.applied = true;
-        outcome.finalized_advanced = store.finalized_slot() > before;
         tracing::debug!(
             finalized_slot = store.finalized_slot(),
             period = store.sync_committee_period(),
@@ -660,7 +658,95 @@ pub fn check_data_fork<P: Preset>(
     }
 }
 
-/// `compute_fork_digest` of a fork (pre-Fulu form), re-exported for callers naming forks by digest.
-pub fn fork_digest(config: &ChainConfig, fork: ForkName) -> FixedBytes<4> {
-    config.fork_digest(fork)
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::preset::Minimal;
+
+    /// An update with `participants` signers, optional committee and finality proofs.
+    fn update(
+        participants: usize,
+        committee: bool,
+        finality: bool,
+        attested_slot: u64,
+        finalized_slot: u64,
+    ) -> LightClientUpdate<Minimal> {
+        let mut bits = ssz_types::BitVector::new();
+        for i in 0..participants {
+            bits.set(i, true).expect("in range");
+        }
+        let mut u = LightClientUpdate::<Minimal> {
+            attested_header: LightClientHeader::default(),
+            next_sync_committee: SyncCommittee::default(),
+            next_sync_committee_branch: vec![B256::ZERO; 5],
+            finalized_header: LightClientHeader::default(),
+            finality_branch: vec![B256::ZERO; 6],
+            sync_aggregate: crate::types::SyncAggregate {
+                sync_committee_bits: bits,
+                sync_committee_signature: Default::default(),
+            },
+            signature_slot: attested_slot + 1,
+        };
+        u.attested_header.beacon.slot = attested_slot;
+        u.finalized_header.beacon.slot = finalized_slot;
+        if committee {
+            u.next_sync_committee_branch[0] = B256::repeat_byte(1);
+        }
+        if finality {
+            u.finality_branch[0] = B256::repeat_byte(1);
+        }
+        u
+    }
+
+    #[test]
+    fn is_better_update_follows_the_spec_ranking() {
+        // Supermajority (>= 2/3 of 32 = 22) wins over participation.
+        assert!(is_better_update(&update(22, false, false, 10, 0), &update(21, true, true, 10, 8)));
+        assert!(!is_better_update(
+            &update(21, true, true, 10, 8),
+            &update(22, false, false, 10, 0)
+        ));
+        // Without supermajority, more participants win.
+        assert!(is_better_update(&update(20, false, false, 10, 0), &update(19, true, true, 10, 8)));
+        // Relevant sync committee (attested and signature in the same period) wins.
+        assert!(is_better_update(&update(22, true, false, 10, 0), &update(32, false, true, 10, 8)));
+        let irrelevant = update(32, true, true, 63, 60); // signature slot 64: next period
+        assert!(is_better_update(&update(22, true, false, 10, 0), &irrelevant));
+        // Finality wins next.
+        assert!(is_better_update(&update(22, true, true, 10, 8), &update(32, true, false, 10, 0)));
+        // Sync committee finality (finalized in the attested period) wins next.
+        assert!(is_better_update(&update(22, true, true, 70, 66), &update(32, true, true, 70, 60)));
+        // Tiebreakers: participation, older attested slot, earlier signature slot.
+        assert!(is_better_update(&update(30, true, true, 12, 8), &update(29, true, true, 10, 8)));
+        assert!(is_better_update(&update(30, true, true, 10, 8), &update(30, true, true, 12, 8)));
+        let mut later_signature = update(30, true, true, 10, 8);
+        later_signature.signature_slot = 20;
+        assert!(is_better_update(&update(30, true, true, 10, 8), &later_signature));
+        assert!(!is_better_update(&later_signature, &later_signature));
+    }
+
+    #[test]
+    fn signing_domain_uses_the_fork_of_the_previous_slot() {
+        let mut config = ChainConfig::mainnet();
+        let gloas_epoch = config.fork(ForkName::Fulu).epoch + 10;
+        config.forks[ForkName::Gloas as usize].epoch = gloas_epoch;
+        config.validate().expect("ordered schedule");
+        let first_gloas_slot = gloas_epoch * 32;
+        let fulu = compute_domain(
+            DOMAIN_SYNC_COMMITTEE,
+            config.fork(ForkName::Fulu).version,
+            config.genesis_validators_root,
+        );
+        let gloas = compute_domain(
+            DOMAIN_SYNC_COMMITTEE,
+            config.fork(ForkName::Gloas).version,
+            config.genesis_validators_root,
+        );
+        assert_eq!(sync_committee_domain::<crate::Mainnet>(&config, first_gloas_slot), fulu);
+        assert_eq!(sync_committee_domain::<crate::Mainnet>(&config, first_gloas_slot + 1), gloas);
+        assert_eq!(&fulu[..4], &DOMAIN_SYNC_COMMITTEE);
+        // Slot 0 is treated as slot 1 - 1 = 0.
+        let genesis = sync_committee_domain::<crate::Mainnet>(&config, 0);
+        assert_eq!(genesis, sync_committee_domain::<crate::Mainnet>(&config, 1));
+    }
 }

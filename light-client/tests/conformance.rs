@@ -3,7 +3,8 @@
 //! Walks `tests/<preset>/<fork>/<runner>/<handler>/<suite>/<case>` under
 //! `CONSENSUS_SPEC_TESTS_DIR` (default: `../shared/vectors/consensus-spec-tests` beside the
 //! repository), discovers every case, and turns each into a named trial. Supported kinds:
-//! `light_client/sync` and `ssz_static` of the light-client containers, `BeaconBlockHeader`,
+//! `light_client/sync`, `light_client/update_ranking`, and `ssz_static` of the light-client
+//! containers, `BeaconBlockHeader`,
 //! `ExecutionPayloadHeader`, `SyncCommittee` and `SyncAggregate`. A supported case that fails is a
 //! failure; cases of other kinds are listed (as ignored trials and in the summary), never
 //! dropped silently. Every file of a supported case must be read, or the case fails.
@@ -426,6 +427,36 @@ fn light_client_sync<P: Preset>(dir_fork: ForkName, dir: &Path) -> CaseResult {
 }
 
 // ---------------------------------------------------------------------------------------------
+// light_client/update_ranking (format: consensus-specs tests/formats/light_client/update_ranking.md)
+
+#[derive(Debug, Deserialize)]
+struct RankingMeta {
+    updates_count: usize,
+}
+
+/// `updates_<i>` are ordered best first: no later update may rank better than an earlier one.
+fn light_client_update_ranking<P: Preset>(fork: ForkName, dir: &Path) -> CaseResult {
+    let mut files = CaseFiles::new(dir);
+    let meta: RankingMeta = files.yaml("meta.yaml")?;
+    let mut updates = Vec::with_capacity(meta.updates_count);
+    for index in 0..meta.updates_count {
+        let bytes = files.snappy(&format!("updates_{index}.ssz_snappy"))?;
+        updates.push(
+            LightClientUpdate::<P>::from_ssz_bytes(&bytes, fork)
+                .map_err(|e| format!("updates_{index}: {e}"))?,
+        );
+    }
+    for (i, better) in updates.iter().enumerate() {
+        for (j, worse) in updates.iter().enumerate().skip(i + 1) {
+            if light_client::is_better_update(worse, better) {
+                return Err(format!("updates_{j} ranks better than updates_{i}"));
+            }
+        }
+    }
+    files.all_read()
+}
+
+// ---------------------------------------------------------------------------------------------
 // discovery
 
 struct Discovered {
@@ -443,6 +474,9 @@ fn run_case<P: Preset>(
     match (runner, handler) {
         ("light_client", "sync") if fork >= ForkName::Altair => {
             Some(Box::new(move || light_client_sync::<P>(fork, &dir)))
+        }
+        ("light_client", "update_ranking") if fork >= ForkName::Altair => {
+            Some(Box::new(move || light_client_update_ranking::<P>(fork, &dir)))
         }
         ("ssz_static", handler) => {
             // Probe support without running: a supported container returns Some.

@@ -385,3 +385,54 @@ fn tampered_proofs_are_rejected() -> TestResult {
     assert_eq!(value, receipts.get(1).ok_or("receipt 1")?.encoded_2718().as_slice());
     Ok(())
 }
+
+/// A real Prague header (all 21 fields, `requests_hash` included): public testnet block 8324337
+/// (2025-05-14; Sepolia by number and date), header members of its `eth_getBlockByNumber` result
+/// as served. The mainnet vectors stop at Cancun.
+#[test]
+fn a_real_prague_header_hash_recomputes() -> TestResult {
+    let block = serde_json::json!({
+        "parentHash": "0xf60f120fe84500833ef563123067a765361a7af59a11e3370971c1136e28540d",
+        "sha3Uncles": "0x1dcc4de8dec75d7aab85b567b6ccd41ad312451b948a7413f0a142fd40d49347",
+        "miner": "0x3826539cbd8d68dcf119e80b994557b4278cec9f",
+        "stateRoot": "0xb40115a391949e36c4cf558d93686537360cd9c4193fb2c0932a4812c340437f",
+        "transactionsRoot": "0x7302699e65a901d688e8a0f06aeb1bf7aeed7445c27e70e4205da9c90b5a7edd",
+        "receiptsRoot": "0x6c3c22526eaf8eb9e177d60e7aee4f546e79527468fd294d1fde9f1e3bcc17ee",
+        "logsBloom": concat!(
+            "0xae206c5f8adfa784b2aca218aa9c9eb470f714451e08f0efe0ea2406359615c3839abc07ba5e3c1a01",
+            "02168b1d2fb858c132376084e6dc04fe42be6624ec249b0a9ab88485a2f52cc4297ccf7f23fb3885596b",
+            "5464562ce84b9b2955e1a080917d0032833bed3c4101a89c4bf3434d4e16411fc0c0244f497386dc3c11",
+            "f583cce2d58635f73ac75464c840a7e75cf03df174a649f08caf4e9a153188fe862cdac6d82bd22fc535",
+            "8b5fe624e65be4028848a2f40aa2abb89a391e930a616d08adfc5960b209c1658a0b1f60f1fc63a0b418",
+            "57c91488e50a6b00031de20948eae7cc1abf18c99da0cb678d791b987a6e1ce8268b34c432564853b6a5",
+            "2128726e06"
+        ),
+        "difficulty": "0x0",
+        "number": "0x7f04f1",
+        "gasLimit": "0x390d860",
+        "gasUsed": "0x15cfc87",
+        "timestamp": "0x68246b68",
+        "extraData": "0x626573752032352e352d646576656c6f702d62386364346338",
+        "mixHash": "0x807bee076a500d33eb547cdcf948808b473a8ed44f6227b56647f64719340b94",
+        "nonce": "0x0000000000000000",
+        "baseFeePerGas": "0x137d0bb9e",
+        "withdrawalsRoot": "0xba38ea1816871bfbd95cccc97160a762b06d9a654135477ea832662eb6748acd",
+        "blobGasUsed": "0xa0000",
+        "excessBlobGas": "0x60000",
+        "parentBeaconBlockRoot": "0xc0959914345b1f080a0659d7ff38cc1a9992caf800b62de6b2dd5b548f072984",
+        "requestsHash": "0xe3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855",
+        "hash": "0xe27565f06f04fe79d3c3bb4dc9749a0318c520d7f784545be4d1a65bbcac21db"
+    });
+    let rpc = ExecutionHeader::from_json_rpc(&block)?;
+    let hash = rpc.header.hash()?;
+    assert_eq!(Some(hash), rpc.claimed_hash);
+    let rlp = rpc.header.encode_rlp()?;
+    assert_eq!(ExecutionHeader::decode_rlp(&rlp)?, rpc.header);
+    let fields = verify_header_chain(hash, &[&rlp])?;
+    assert_eq!(fields.first().map(|f| f.number), Some(8_324_337));
+    // Without the Prague field the hash is another block's.
+    let mut cancun = rpc.header.clone();
+    cancun.requests_hash = None;
+    assert_ne!(cancun.hash()?, hash);
+    Ok(())
+}

@@ -345,3 +345,23 @@ fn each_bls_backend_verifies_the_inclusion_chain() {
     #[cfg(feature = "blst")]
     inclusion_chain_with::<light_client::Blst>();
 }
+
+#[test]
+fn store_snapshot_round_trips_through_json() {
+    let config = ChainConfig::mainnet();
+    let mut store = inclusion_store();
+    let update = inclusion_update();
+    process_light_client_update(&mut store, &config, &update, update.signature_slot)
+        .expect("update verifies");
+    let json = serde_json::to_string(&store.snapshot()).expect("serializes");
+    let snapshot: light_client::LightClientStoreSnapshot<Mainnet> =
+        serde_json::from_str(&json).expect("deserializes");
+    assert_eq!(snapshot, store.snapshot());
+    let mut restored = Store::from_snapshot(snapshot).expect("committees prepare");
+    let finality = finality_update();
+    let slot = finality.signature_slot;
+    process_light_client_finality_update(&mut restored, &config, finality, ForkName::Deneb, slot)
+        .expect("restored store verifies the next update");
+    assert_eq!(restored.finalized_block_root(), INCLUSION_ROOT);
+    assert_eq!(restored.optimistic_header().beacon.slot, 9_567_542);
+}

@@ -196,6 +196,39 @@ contract PegBridgeHandler is PegTest {
         } catch {}
     }
 
+    /// @dev New powers for the current validators (`updateValsetPowers`), signed by a random subset.
+    function repowerValset(uint256 powerSeed, uint256 signerSeed) external {
+        Validator[] memory set = _current();
+        Validator[] memory next = _current();
+        // Random raw powers, sorted descending, normalized: the order of the current validators holds
+        // (ties keep their address order only by luck: such updates are refused, which is fine).
+        uint256[] memory raw = new uint256[](next.length);
+        for (uint256 i; i < raw.length; ++i) {
+            raw[i] = uint256(keccak256(abi.encode(powerSeed, i))) % 1000 + 1;
+            for (uint256 j = i; j > 0 && raw[j] > raw[j - 1]; --j) {
+                (raw[j], raw[j - 1]) = (raw[j - 1], raw[j]);
+            }
+        }
+        uint256[] memory normalized = _normalize(raw);
+        for (uint256 i; i < next.length; ++i) {
+            next[i].power = normalized[i];
+        }
+        uint256 nonce = bridge.valsetNonce() + 1;
+        uint256 bitmap = signerSeed % 2 == 0 ? _fewestSigners(set) : signerSeed & _allSigners(set);
+        IPegBridge.ValsetSignatures memory sigs = _signed(set, bitmap, _valsetDigest(bridge, nonce, next));
+        try bridge.updateValsetPowers(nonce, _powersBytes(next), sigs) {
+            bytes32 id = keccak256(abi.encode("valset", nonce));
+            if (executed[id]) doubleExecution = true;
+            executed[id] = true;
+            if (_powerOf(set, bitmap) < PegHashes.POWER_THRESHOLD) underpoweredSuccess = true;
+            ++valsetUpdates;
+            delete current;
+            for (uint256 i; i < next.length; ++i) {
+                current.push(next[i]);
+            }
+        } catch {}
+    }
+
     function claim(uint256 who, uint256 tokenSeed) external {
         address account = receiver(who % RECEIVERS);
         address token = [address(0), address(plain), address(blk), address(cosmos)][tokenSeed % 4];
@@ -232,7 +265,7 @@ contract PegBridgeInvariantTest is Test {
     function setUp() public {
         handler = new PegBridgeHandler();
         targetContract(address(handler));
-        bytes4[] memory selectors = new bytes4[](9);
+        bytes4[] memory selectors = new bytes4[](10);
         selectors[0] = PegBridgeHandler.lockEth.selector;
         selectors[1] = PegBridgeHandler.lockToken.selector;
         selectors[2] = PegBridgeHandler.burnCosmos.selector;
@@ -242,6 +275,7 @@ contract PegBridgeInvariantTest is Test {
         selectors[6] = PegBridgeHandler.updateValset.selector;
         selectors[7] = PegBridgeHandler.claim.selector;
         selectors[8] = PegBridgeHandler.warp.selector;
+        selectors[9] = PegBridgeHandler.repowerValset.selector;
         targetSelector(FuzzSelector({addr: address(handler), selectors: selectors}));
     }
 
@@ -299,6 +333,8 @@ contract PegBridgeInvariantTest is Test {
         vm.assertEq(handler.refusedForgeries(), 2, "forgeries refused");
         handler.updateValset(5, 0, false);
         vm.assertEq(handler.valsetUpdates(), 1, "valset rotated");
+        handler.repowerValset(3, 0);
+        vm.assertEq(handler.valsetUpdates(), 2, "valset repowered");
         handler.submitBatch(0, 1, 0, 11, false); // signed by the new valset
         vm.assertEq(handler.batches(), 4, "new valset signs");
         invariant_escrowCoversLockedMinusUnlocked();

@@ -119,6 +119,14 @@ abstract contract PegTest is Test {
         }
     }
 
+    /// @notice The `updateValsetPowers` argument (specs/contracts.md §8.3): 5 big-endian bytes per
+    /// member of `next`, which must list the current validators in the current order.
+    function _powersBytes(Validator[] memory next) internal pure returns (bytes memory out) {
+        for (uint256 i; i < next.length; ++i) {
+            out = bytes.concat(out, bytes5(uint40(next[i].power)));
+        }
+    }
+
     /// @notice The bitmap of the fewest leading validators whose power reaches the threshold.
     function _fewestSigners(Validator[] memory set) internal pure returns (uint256 bitmap) {
         uint256 power;

@@ -104,7 +104,9 @@ pub enum StoreError {
         latest: Version,
     },
     /// A query at a version the store no longer retains (pruned), or older than the first commit.
-    #[error("version {version} is pruned or was never stored (oldest retained version is {oldest})")]
+    #[error(
+        "version {version} is pruned or was never stored (oldest retained version is {oldest})"
+    )]
     VersionPruned {
         /// Version asked for.
         version: Version,
@@ -114,7 +116,9 @@ pub enum StoreError {
     /// A proof was asked at a version whose tree is empty: every key is absent, and ICS23 has no
     /// non-existence proof without a neighbour. The root of such a version is
     /// [`crate::EMPTY_ROOT_HASH`].
-    #[error("version {version} holds an empty tree: no ICS23 proof exists, its root is the empty root")]
+    #[error(
+        "version {version} holds an empty tree: no ICS23 proof exists, its root is the empty root"
+    )]
     EmptyTree {
         /// Version asked for.
         version: Version,
@@ -149,9 +153,7 @@ impl StoreError {
     pub(crate) fn from_tree(err: anyhow::Error) -> Self {
         match err.downcast::<StoreError>() {
             Ok(store_err) => store_err,
-            Err(other) => StoreError::Tree {
-                message: format!("{other:#}"),
-            },
+            Err(other) => StoreError::Tree { message: format!("{other:#}") },
         }
     }
 }

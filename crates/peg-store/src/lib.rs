@@ -19,7 +19,8 @@
 //!   carried as bytes with [`encode_proof`] / [`decode_proof`].
 //!
 //! Versions are block heights and contiguous: after `n` only `n + 1` commits. Old versions leave
-//! with the keep-recent window of [`StoreConfig::keep_recent`]; a query at a pruned version is
+//! with the keep-recent window of [`StoreConfig::keep_recent`], pruned inside each commit or, with
+//! [`StoreConfig::prune_on_commit`] off, by [`Store::prune`]; a query at a pruned version is
 //! [`StoreError::VersionPruned`].
 
 mod error;
@@ -31,13 +32,15 @@ mod working_set;
 pub mod workload;
 
 pub use error::{ProofError, StoreError};
+/// The ICS23 crate the proofs are typed with (prost 0.13), for callers that inspect proofs.
+pub use ics23;
 pub use ics23::CommitmentProof;
 pub use jmt::RootHash;
 pub use proof::{
-    decode_proof, encode_proof, proof_spec, verify_membership, verify_non_membership,
-    verify_proof, MAX_PATH_LEN, MAX_PROOF_LEN,
+    decode_proof, encode_proof, proof_spec, verify_membership, verify_non_membership, verify_proof,
+    MAX_PATH_LEN, MAX_PROOF_LEN,
 };
-pub use store::{Store, StoreConfig, DEFAULT_KEEP_RECENT};
+pub use store::{PruneInfo, Store, StoreConfig, DEFAULT_KEEP_RECENT};
 pub use working_set::{CommitInfo, PreparedCommit, WorkingSet};
 
 /// A version of the state: the block height that committed it.

@@ -38,10 +38,7 @@ pub fn encode_proof(proof: &CommitmentProof) -> Vec<u8> {
 /// Decodes a protobuf `cosmos.ics23.v1.CommitmentProof` received from outside.
 pub fn decode_proof(bytes: &[u8]) -> Result<CommitmentProof, ProofError> {
     if bytes.len() > MAX_PROOF_LEN {
-        return Err(ProofError::TooLong {
-            got: bytes.len(),
-            expected: MAX_PROOF_LEN,
-        });
+        return Err(ProofError::TooLong { got: bytes.len(), expected: MAX_PROOF_LEN });
     }
     CommitmentProof::decode(bytes).map_err(|e| ProofError::Decode(e.to_string()))
 }
@@ -58,24 +55,13 @@ pub fn verify_membership(
 ) -> Result<(), ProofError> {
     let exist = match proof.proof.as_ref() {
         Some(Proof::Exist(exist)) => exist,
-        other => {
-            return Err(ProofError::WrongKind {
-                got: kind(other),
-                expected: "existence",
-            })
-        }
+        other => return Err(ProofError::WrongKind { got: kind(other), expected: "existence" }),
     };
     if exist.key != key {
-        return Err(ProofError::KeyMismatch {
-            got: hex(&exist.key),
-            expected: hex(key),
-        });
+        return Err(ProofError::KeyMismatch { got: hex(&exist.key), expected: hex(key) });
     }
     if exist.value != value {
-        return Err(ProofError::ValueMismatch {
-            got: hex(&exist.value),
-            expected: hex(value),
-        });
+        return Err(ProofError::ValueMismatch { got: hex(&exist.value), expected: hex(value) });
     }
     check_existence_shape(exist)?;
     let spec = proof_spec();
@@ -99,18 +85,10 @@ pub fn verify_non_membership(
 ) -> Result<(), ProofError> {
     let non = match proof.proof.as_ref() {
         Some(Proof::Nonexist(non)) => non,
-        other => {
-            return Err(ProofError::WrongKind {
-                got: kind(other),
-                expected: "non-existence",
-            })
-        }
+        other => return Err(ProofError::WrongKind { got: kind(other), expected: "non-existence" }),
     };
     if non.key != key {
-        return Err(ProofError::KeyMismatch {
-            got: hex(&non.key),
-            expected: hex(key),
-        });
+        return Err(ProofError::KeyMismatch { got: hex(&non.key), expected: hex(key) });
     }
     if non.left.is_none() && non.right.is_none() {
         return Err(ProofError::Spec("non-existence proof without neighbours"));
@@ -147,10 +125,8 @@ fn check_existence_shape(exist: &ExistenceProof) -> Result<(), ProofError> {
     if exist.value.is_empty() {
         return Err(ProofError::Spec("existence proof with an empty value"));
     }
-    let leaf = exist
-        .leaf
-        .as_ref()
-        .ok_or(ProofError::Spec("existence proof without a leaf operation"))?;
+    let leaf =
+        exist.leaf.as_ref().ok_or(ProofError::Spec("existence proof without a leaf operation"))?;
     if leaf.hash != HashOp::Sha256 as i32
         || leaf.prehash_key != HashOp::Sha256 as i32
         || leaf.prehash_value != HashOp::Sha256 as i32
@@ -168,8 +144,8 @@ fn check_existence_shape(exist: &ExistenceProof) -> Result<(), ProofError> {
         if step.hash != HashOp::Sha256 as i32 {
             return Err(ProofError::Spec("inner operation hash is not sha256"));
         }
-        let sibling_left = step.prefix.len() == INTERNAL_DOMAIN_SEPARATOR.len() + 32
-            && step.suffix.is_empty();
+        let sibling_left =
+            step.prefix.len() == INTERNAL_DOMAIN_SEPARATOR.len() + 32 && step.suffix.is_empty();
         let sibling_right =
             step.prefix.len() == INTERNAL_DOMAIN_SEPARATOR.len() && step.suffix.len() == 32;
         if !step.prefix.starts_with(INTERNAL_DOMAIN_SEPARATOR) || !(sibling_left || sibling_right) {

@@ -52,23 +52,20 @@ pub(crate) fn root_node_key(version: Version) -> Result<NodeKey, StoreError> {
 
 /// `borsh(NodeKey)`: deterministic, and only ever compared for equality.
 pub(crate) fn encode_node_key(key: &NodeKey) -> Result<Vec<u8>, StoreError> {
-    borsh::to_vec(key).map_err(|e| StoreError::Corrupt {
-        what: format!("cannot encode node key {key:?}: {e}"),
-    })
+    borsh::to_vec(key)
+        .map_err(|e| StoreError::Corrupt { what: format!("cannot encode node key {key:?}: {e}") })
 }
 
 /// `borsh(Node)`.
 pub(crate) fn encode_node(node: &Node) -> Result<Vec<u8>, StoreError> {
-    borsh::to_vec(node).map_err(|e| StoreError::Corrupt {
-        what: format!("cannot encode node: {e}"),
-    })
+    borsh::to_vec(node)
+        .map_err(|e| StoreError::Corrupt { what: format!("cannot encode node: {e}") })
 }
 
 /// Decodes a node record; a failure means a corrupt file.
 pub(crate) fn decode_node(bytes: &[u8]) -> Result<Node, StoreError> {
-    borsh::from_slice(bytes).map_err(|e| StoreError::Corrupt {
-        what: format!("tree node record does not decode: {e}"),
-    })
+    borsh::from_slice(bytes)
+        .map_err(|e| StoreError::Corrupt { what: format!("tree node record does not decode: {e}") })
 }
 
 /// `key_hash ‖ version BE`.
@@ -81,13 +78,9 @@ pub(crate) fn value_key(key_hash: &KeyHash, version: Version) -> [u8; 40] {
 
 /// Splits a [`VALUES`] key back into its version (the key hash is known to the caller).
 pub(crate) fn value_key_version(bytes: &[u8]) -> Result<Version, StoreError> {
-    bytes
-        .get(32..40)
-        .and_then(|b| <[u8; 8]>::try_from(b).ok())
-        .map(u64::from_be_bytes)
-        .ok_or_else(|| StoreError::Corrupt {
-            what: format!("value key of {} bytes, expected 40", bytes.len()),
-        })
+    bytes.get(32..40).and_then(|b| <[u8; 8]>::try_from(b).ok()).map(u64::from_be_bytes).ok_or_else(
+        || StoreError::Corrupt { what: format!("value key of {} bytes, expected 40", bytes.len()) },
+    )
 }
 
 /// Decodes a [`VALUES`] record: `None` for a tombstone.
@@ -118,7 +111,11 @@ pub(crate) fn stale_node_key(stale_since: Version, node_key: &[u8]) -> Vec<u8> {
 }
 
 /// `stale_since BE ‖ key_hash ‖ version BE`.
-pub(crate) fn stale_value_key(stale_since: Version, key_hash: &KeyHash, version: Version) -> [u8; 48] {
+pub(crate) fn stale_value_key(
+    stale_since: Version,
+    key_hash: &KeyHash,
+    version: Version,
+) -> [u8; 48] {
     let mut out = [0u8; 48];
     out[..8].copy_from_slice(&stale_since.to_be_bytes());
     out[8..].copy_from_slice(&value_key(key_hash, version));
@@ -127,11 +124,9 @@ pub(crate) fn stale_value_key(stale_since: Version, key_hash: &KeyHash, version:
 
 /// Decodes a big-endian u64 meta record.
 pub(crate) fn decode_u64(what: &str, bytes: &[u8]) -> Result<u64, StoreError> {
-    <[u8; 8]>::try_from(bytes)
-        .map(u64::from_be_bytes)
-        .map_err(|_| StoreError::Corrupt {
-            what: format!("{what}: {} bytes, expected 8", bytes.len()),
-        })
+    <[u8; 8]>::try_from(bytes).map(u64::from_be_bytes).map_err(|_| StoreError::Corrupt {
+        what: format!("{what}: {} bytes, expected 8", bytes.len()),
+    })
 }
 
 /// Decodes a 32-byte root record.

@@ -34,9 +34,7 @@ pub(crate) struct Snapshot {
 
 impl std::fmt::Debug for Snapshot {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Snapshot")
-            .field("bounds", &self.bounds)
-            .finish_non_exhaustive()
+        f.debug_struct("Snapshot").field("bounds", &self.bounds).finish_non_exhaustive()
     }
 }
 
@@ -52,7 +50,9 @@ impl Snapshot {
             (None, None) => None,
             (oldest, latest) => {
                 return Err(StoreError::Corrupt {
-                    what: format!("inconsistent version bounds: oldest {oldest:?}, latest {latest:?}"),
+                    what: format!(
+                        "inconsistent version bounds: oldest {oldest:?}, latest {latest:?}"
+                    ),
                 })
             }
         };
@@ -82,16 +82,10 @@ impl Snapshot {
     pub(crate) fn check_version(&self, version: Version) -> Result<(), StoreError> {
         let bounds = self.bounds.ok_or(StoreError::NoVersion)?;
         if version > bounds.latest {
-            return Err(StoreError::VersionNotCommitted {
-                version,
-                latest: bounds.latest,
-            });
+            return Err(StoreError::VersionNotCommitted { version, latest: bounds.latest });
         }
         if version < bounds.oldest {
-            return Err(StoreError::VersionPruned {
-                version,
-                oldest: bounds.oldest,
-            });
+            return Err(StoreError::VersionPruned { version, oldest: bounds.oldest });
         }
         Ok(())
     }
@@ -165,14 +159,10 @@ impl TreeReader for Snapshot {
         for entry in self.nodes.iter().map_err(StoreError::from)? {
             let (key, value) = entry.map_err(StoreError::from)?;
             if let Node::Leaf(leaf) = schema::decode_node(value.value())? {
-                let node_key: NodeKey =
-                    borsh::from_slice(key.value()).map_err(|e| StoreError::Corrupt {
-                        what: format!("tree node key does not decode: {e}"),
-                    })?;
-                if best
-                    .as_ref()
-                    .is_none_or(|(_, b)| leaf.key_hash() > b.key_hash())
-                {
+                let node_key: NodeKey = borsh::from_slice(key.value()).map_err(|e| {
+                    StoreError::Corrupt { what: format!("tree node key does not decode: {e}") }
+                })?;
+                if best.as_ref().is_none_or(|(_, b)| leaf.key_hash() > b.key_hash()) {
                     best = Some((node_key, leaf));
                 }
             }
@@ -183,10 +173,7 @@ impl TreeReader for Snapshot {
 
 impl HasPreimage for Snapshot {
     fn preimage(&self, key_hash: KeyHash) -> anyhow::Result<Option<Vec<u8>>> {
-        let guard = self
-            .preimages
-            .get(key_hash.0.as_slice())
-            .map_err(StoreError::from)?;
+        let guard = self.preimages.get(key_hash.0.as_slice()).map_err(StoreError::from)?;
         Ok(guard.map(|g| g.value().to_vec()))
     }
 }

@@ -1,5 +1,6 @@
 //! The store: open, read (latest or a retained version), prepare, commit, prune.
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use jmt::{KeyHash, Sha256Jmt};
@@ -28,8 +29,13 @@ pub struct StoreConfig {
     /// `Durability::Immediate`). `false`: commits are atomic but may be lost on a power failure
     /// (never half-applied); only for benches and bulk loads.
     pub sync_commits: bool,
-    /// redb page cache size in bytes (`None`: redb's default).
+    /// redb page cache size in bytes (`None`: redb's default, 1 GiB).
     pub cache_size: Option<usize>,
+    /// `true` (the default): [`Store::commit`] prunes the versions that leave the keep-recent
+    /// window in its own write transaction. `false`: commits never prune, and the application
+    /// calls [`Store::prune`] when it has time (after answering Commit, from another thread);
+    /// pruning roughly triples the commit time of a large state (see `docs/bench-store.md`).
+    pub prune_on_commit: bool,
 }
 
 impl Default for StoreConfig {
@@ -38,8 +44,20 @@ impl Default for StoreConfig {
             keep_recent: Some(DEFAULT_KEEP_RECENT),
             sync_commits: true,
             cache_size: None,
+            prune_on_commit: true,
         }
     }
+}
+
+/// What [`Store::prune`] did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct PruneInfo {
+    /// Oldest version retained afterwards (`None`: nothing committed).
+    pub oldest_retained: Option<Version>,
+    /// Tree nodes deleted.
+    pub pruned_nodes: usize,
+    /// Superseded values deleted.
+    pub pruned_values: usize,
 }
 
 /// Default pruning window: the versions of the last 100 blocks stay queryable with proofs.
@@ -77,10 +95,9 @@ impl Store {
         if let Some(bytes) = config.cache_size {
             builder.set_cache_size(bytes);
         }
-        let db = builder.create(&path).map_err(|source| StoreError::Open {
-            path: path.clone(),
-            source,
-        })?;
+        let db = builder
+            .create(&path)
+            .map_err(|source| StoreError::Open { path: path.clone(), source })?;
         let store = Self { db, path, config };
         store.initialize()?;
         let snapshot = Snapshot::new(&store.db)?;
@@ -101,24 +118,19 @@ impl Store {
                             got: String::from_utf8_lossy(g.value()).into_owned(),
                             expected: FORMAT,
                         }),
-                        None => Err(StoreError::ForeignDatabase {
-                            path: self.path.clone(),
-                        }),
+                        None => Err(StoreError::ForeignDatabase { path: self.path.clone() }),
                     };
                 }
                 Err(redb::TableError::TableDoesNotExist(_)) if !has_tables => {}
                 Err(redb::TableError::TableDoesNotExist(_)) => {
-                    return Err(StoreError::ForeignDatabase {
-                        path: self.path.clone(),
-                    })
+                    return Err(StoreError::ForeignDatabase { path: self.path.clone() })
                 }
                 Err(other) => return Err(other.into()),
             }
         }
         let txn = self.db.begin_write()?;
         {
-            txn.open_table(META)?
-                .insert(META_FORMAT, FORMAT.as_bytes())?;
+            txn.open_table(META)?.insert(META_FORMAT, FORMAT.as_bytes())?;
             txn.open_table(NODES)?;
             txn.open_table(VALUES)?;
             txn.open_table(PREIMAGES)?;
@@ -195,8 +207,7 @@ impl Store {
             return Err(StoreError::EmptyTree { version });
         }
         let tree = Sha256Jmt::new(&snapshot);
-        tree.get_with_ics23_proof(key.to_vec(), version)
-            .map_err(StoreError::from_tree)
+        tree.get_with_ics23_proof(key.to_vec(), version).map_err(StoreError::from_tree)
     }
 
     /// A new, empty working set on top of the latest committed version.
@@ -229,31 +240,40 @@ impl Store {
             (None, Some(previous)) => snapshot.with_empty_root_at(previous)?,
             _ => snapshot,
         };
-        let mut preimages = Vec::new();
+        let mut preimages = HashMap::new();
         let value_set: Vec<(KeyHash, Option<Vec<u8>>)> = ws
             .changes()
             .map(|(key, value)| {
                 let key_hash = KeyHash::with::<Sha256>(key);
                 if value.is_some() {
-                    preimages.push((key_hash, key.to_vec()));
+                    preimages.insert(key_hash, key.to_vec());
                 }
                 (key_hash, value.map(<[u8]>::to_vec))
             })
             .collect();
         let writes = value_set.len();
         let tree = Sha256Jmt::new(&snapshot);
-        let (root, batch) = tree
-            .put_value_set(value_set, version)
-            .map_err(StoreError::from_tree)?;
+        let only_sets = value_set.iter().all(|(_, value)| value.is_some());
+        let (root, batch) = if only_sets && !value_set.is_empty() {
+            // Sorted batch insertion visits and hashes every touched node once (about twice as
+            // fast as key-by-key insertion); it cannot delete, so blocks with deletes take the
+            // key-by-key path. Both build the same canonical tree (tested).
+            let sets = value_set
+                .into_iter()
+                .filter_map(|(key_hash, value)| value.map(|v| (key_hash, v)))
+                .collect();
+            let (roots, batch) = tree
+                .batch_put_value_sets(vec![sets], None, version)
+                .map_err(StoreError::from_tree)?;
+            let root = roots.first().copied().ok_or_else(|| StoreError::Tree {
+                message: "batch insertion returned no root".to_string(),
+            })?;
+            (root, batch)
+        } else {
+            tree.put_value_set(value_set, version).map_err(StoreError::from_tree)?
+        };
         debug!(version, writes, root = %hex_root(&root), "prepared state commit");
-        Ok(PreparedCommit {
-            version,
-            base: latest,
-            root,
-            batch,
-            preimages,
-            writes,
-        })
+        Ok(PreparedCommit { version, base: latest, root, batch, preimages, writes })
     }
 
     /// Persists a prepared version: tree nodes, values, key preimages, stale-node index, the
@@ -322,6 +342,7 @@ impl Store {
         {
             let mut values = txn.open_table(VALUES)?;
             let mut stale_values = txn.open_table(STALE_VALUES)?;
+            let mut new_keys = Vec::new();
             for ((value_version, key_hash), value) in node_batch.values() {
                 // The newest earlier entry of this key, which this write supersedes.
                 let previous = {
@@ -338,6 +359,11 @@ impl Store {
                         }
                     }
                 };
+                if previous.is_none() && value.is_some() {
+                    // First write of this key ever (entries of a key are pruned only when
+                    // superseded, so its last entry always stays): record its preimage.
+                    new_keys.push(*key_hash);
+                }
                 match (value, previous) {
                     // Deleting an absent key: nothing to record.
                     (None, None) | (None, Some((_, false))) => continue,
@@ -362,11 +388,16 @@ impl Store {
                     )?;
                 }
             }
-        }
-        {
-            let mut preimages = txn.open_table(PREIMAGES)?;
-            for (key_hash, key) in &prepared.preimages {
-                preimages.insert(key_hash.0.as_slice(), key.as_slice())?;
+            if !new_keys.is_empty() {
+                new_keys.sort_unstable();
+                let mut preimages = txn.open_table(PREIMAGES)?;
+                for key_hash in new_keys {
+                    let key =
+                        prepared.preimages.get(&key_hash).ok_or_else(|| StoreError::Corrupt {
+                            what: format!("no preimage for written key hash {key_hash:?}"),
+                        })?;
+                    preimages.insert(key_hash.0.as_slice(), key.as_slice())?;
+                }
             }
         }
         {
@@ -385,14 +416,12 @@ impl Store {
                 stale_nodes.insert(schema::stale_node_key(version, &key).as_slice(), ())?;
             }
         }
-        txn.open_table(ROOTS)?
-            .insert(version, prepared.root.0.as_slice())?;
+        txn.open_table(ROOTS)?.insert(version, prepared.root.0.as_slice())?;
         meta.insert(META_LATEST, version.to_be_bytes().as_slice())?;
         let mut oldest = oldest.unwrap_or(version);
         let (mut pruned_nodes, mut pruned_values) = (0, 0);
-        if let Some(keep) = self.config.keep_recent {
-            let target = version.saturating_sub(keep.saturating_sub(1));
-            if target > oldest {
+        if self.config.prune_on_commit {
+            if let Some(target) = self.prune_target(version, oldest) {
                 (pruned_nodes, pruned_values) = prune(txn, oldest, target)?;
                 oldest = target;
             }
@@ -407,6 +436,50 @@ impl Store {
             pruned_nodes,
             pruned_values,
         })
+    }
+
+    /// The oldest version to keep after committing `latest`, if above the current `oldest`.
+    fn prune_target(&self, latest: Version, oldest: Version) -> Option<Version> {
+        let keep = self.config.keep_recent?;
+        let target = latest.saturating_sub(keep.saturating_sub(1));
+        (target > oldest).then_some(target)
+    }
+
+    /// Prunes the versions that left the keep-recent window, in one write transaction of its own
+    /// (crash-safe like a commit; pruning is idempotent and resumes where it stopped). Only needed
+    /// with [`StoreConfig::prune_on_commit`] off; a no-op for an archive store or when nothing left
+    /// the window. Blocks the next commit while it runs (redb has a single writer).
+    pub fn prune(&self) -> Result<PruneInfo, StoreError> {
+        let mut txn = self.db.begin_write()?;
+        txn.set_durability(if self.config.sync_commits {
+            redb::Durability::Immediate
+        } else {
+            redb::Durability::None
+        })?;
+        let info = {
+            let mut meta = txn.open_table(META)?;
+            let latest = match meta.get(META_LATEST)? {
+                None => None,
+                Some(g) => Some(schema::decode_u64(META_LATEST, g.value())?),
+            };
+            let oldest = match meta.get(META_OLDEST)? {
+                None => None,
+                Some(g) => Some(schema::decode_u64(META_OLDEST, g.value())?),
+            };
+            match (latest, oldest) {
+                (Some(latest), Some(oldest)) => match self.prune_target(latest, oldest) {
+                    Some(target) => {
+                        let (pruned_nodes, pruned_values) = prune(&txn, oldest, target)?;
+                        meta.insert(META_OLDEST, target.to_be_bytes().as_slice())?;
+                        PruneInfo { oldest_retained: Some(target), pruned_nodes, pruned_values }
+                    }
+                    None => PruneInfo { oldest_retained: Some(oldest), ..PruneInfo::default() },
+                },
+                _ => PruneInfo::default(),
+            }
+        };
+        txn.commit()?;
+        Ok(info)
     }
 
     /// Number of tree nodes stored (all retained versions); for tests and benches.
@@ -465,10 +538,7 @@ fn prune(
             roots.remove(version)?;
         }
     }
-    debug!(
-        old_oldest,
-        new_oldest, pruned_nodes, pruned_values, "pruned state versions"
-    );
+    debug!(old_oldest, new_oldest, pruned_nodes, pruned_values, "pruned state versions");
     Ok((pruned_nodes, pruned_values))
 }
 
@@ -478,21 +548,18 @@ fn check_next(
     latest: Option<Version>,
     version: Version,
 ) -> Result<(), StoreError> {
+    if version == Version::MAX {
+        // The jmt crate reserves u64::MAX as its pre-genesis version.
+        return Err(StoreError::Config("version space exhausted (u64::MAX is reserved)"));
+    }
     if base != latest {
-        return Err(StoreError::StaleWorkingSet {
-            got: base,
-            expected: latest,
-        });
+        return Err(StoreError::StaleWorkingSet { got: base, expected: latest });
     }
     if let Some(latest) = latest {
-        let expected = latest
-            .checked_add(1)
-            .ok_or(StoreError::Config("version space exhausted"))?;
+        let expected =
+            latest.checked_add(1).ok_or(StoreError::Config("version space exhausted"))?;
         if version != expected {
-            return Err(StoreError::NonContiguousVersion {
-                got: version,
-                expected,
-            });
+            return Err(StoreError::NonContiguousVersion { got: version, expected });
         }
     }
     Ok(())

@@ -25,10 +25,7 @@ pub struct WorkingSet {
 impl WorkingSet {
     /// An empty working set on top of `base` (`None`: on top of the empty store).
     pub(crate) fn new(base: Option<Version>) -> Self {
-        Self {
-            base,
-            changes: BTreeMap::new(),
-        }
+        Self { base, changes: BTreeMap::new() }
     }
 
     /// The committed version these changes apply to.
@@ -50,10 +47,7 @@ impl WorkingSet {
             return Err(StoreError::EmptyValue);
         }
         if value.len() > MAX_VALUE_LEN {
-            return Err(StoreError::ValueTooLong {
-                got: value.len(),
-                expected: MAX_VALUE_LEN,
-            });
+            return Err(StoreError::ValueTooLong { got: value.len(), expected: MAX_VALUE_LEN });
         }
         self.changes.insert(key, Some(value));
         Ok(())
@@ -75,9 +69,7 @@ impl WorkingSet {
 
     /// All pending changes, in key order.
     pub fn changes(&self) -> impl Iterator<Item = (&[u8], Option<&[u8]>)> {
-        self.changes
-            .iter()
-            .map(|(k, v)| (k.as_slice(), v.as_deref()))
+        self.changes.iter().map(|(k, v)| (k.as_slice(), v.as_deref()))
     }
 
     /// Number of keys touched.
@@ -101,10 +93,7 @@ pub(crate) fn check_key(key: &[u8]) -> Result<(), StoreError> {
         return Err(StoreError::EmptyKey);
     }
     if key.len() > MAX_KEY_LEN {
-        return Err(StoreError::KeyTooLong {
-            got: key.len(),
-            expected: MAX_KEY_LEN,
-        });
+        return Err(StoreError::KeyTooLong { got: key.len(), expected: MAX_KEY_LEN });
     }
     Ok(())
 }
@@ -117,7 +106,7 @@ pub struct PreparedCommit {
     pub(crate) base: Option<Version>,
     pub(crate) root: RootHash,
     pub(crate) batch: TreeUpdateBatch,
-    pub(crate) preimages: Vec<(KeyHash, Vec<u8>)>,
+    pub(crate) preimages: std::collections::HashMap<KeyHash, Vec<u8>>,
     pub(crate) writes: usize,
 }
 

@@ -89,10 +89,6 @@ pub const CRASH_TEST_ACCOUNTS: u64 = 5_000;
 /// `tests/crash.rs`): 200 writes and 20 deletes, and every 5th block a large one (3,000 writes,
 /// 100 deletes), so that kills land in commits of different sizes.
 pub fn crash_test_block(seed: u64, version: Version) -> Vec<(Vec<u8>, Option<Vec<u8>>)> {
-    let (updates, deletes) = if version % 5 == 0 {
-        (3_000, 100)
-    } else {
-        (200, 20)
-    };
+    let (updates, deletes) = if version % 5 == 0 { (3_000, 100) } else { (200, 20) };
     block_changes(seed, version, CRASH_TEST_ACCOUNTS, updates, deletes)
 }

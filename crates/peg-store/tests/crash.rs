@@ -15,6 +15,9 @@ use peg_store::{verify_proof, RootHash, Store, StoreConfig, Version};
 
 type TestResult = Result<(), Box<dyn std::error::Error>>;
 
+/// `(version, root hex)` lines the writer printed, and whether it ran to its last version.
+type Reported = (Vec<(Version, String)>, bool);
+
 const WRITER: &str = env!("CARGO_BIN_EXE_peg-store-crash-writer");
 
 fn hex(root: &RootHash) -> String {
@@ -22,13 +25,18 @@ fn hex(root: &RootHash) -> String {
 }
 
 /// Roots of a clean, uninterrupted replay of the workload, version by version.
-fn replay_roots(dir: &Path, seed: u64, last: Version) -> Result<Vec<RootHash>, Box<dyn std::error::Error>> {
+fn replay_roots(
+    dir: &Path,
+    seed: u64,
+    last: Version,
+) -> Result<Vec<RootHash>, Box<dyn std::error::Error>> {
     let store = Store::open_with(
         dir.join(format!("replay-{seed}.redb")),
         StoreConfig {
             keep_recent: Some(1),
             sync_commits: false,
             cache_size: None,
+            prune_on_commit: true,
         },
     )?;
     let mut roots = Vec::new();
@@ -54,7 +62,7 @@ fn run_and_kill(
     keep: &str,
     after_commits: usize,
     delay_ms: u64,
-) -> Result<(Vec<(Version, String)>, bool), Box<dyn std::error::Error>> {
+) -> Result<Reported, Box<dyn std::error::Error>> {
     let mut child = Command::new(WRITER)
         .arg(db)
         .arg(seed.to_string())
@@ -100,7 +108,9 @@ fn run_and_kill(
     for line in lines {
         let mut parts = line.split(' ');
         match (parts.next(), parts.next(), parts.next()) {
-            (Some("committed"), Some(v), Some(root)) => reported.push((v.parse()?, root.to_string())),
+            (Some("committed"), Some(v), Some(root)) => {
+                reported.push((v.parse()?, root.to_string()))
+            }
             _ => return Err(format!("unexpected writer output {line:?}").into()),
         }
     }
@@ -113,13 +123,7 @@ fn check_after_crash(
     replay: &[RootHash],
     last_reported: Option<Version>,
 ) -> Result<Version, Box<dyn std::error::Error>> {
-    let store = Store::open_with(
-        db,
-        StoreConfig {
-            keep_recent,
-            ..StoreConfig::default()
-        },
-    )?;
+    let store = Store::open_with(db, StoreConfig { keep_recent, ..StoreConfig::default() })?;
     let latest = store.latest_version()?.ok_or("nothing committed")?;
     let reported = last_reported.unwrap_or(0);
     // Every version whose commit returned is durable; at most the one in flight was added.
@@ -139,7 +143,8 @@ fn check_after_crash(
     // Proofs at the recovered version verify against the replayed root.
     let mut rng = SplitMix64::new(latest);
     for _ in 0..5 {
-        let key = peg_store::workload::account_key(rng.below(peg_store::workload::CRASH_TEST_ACCOUNTS));
+        let key =
+            peg_store::workload::account_key(rng.below(peg_store::workload::CRASH_TEST_ACCOUNTS));
         let (value, proof) = store.get_with_proof(&key, latest)?;
         verify_proof(&proof, expected, &key, value.as_deref())?;
     }
@@ -176,13 +181,7 @@ fn crash_rounds(seed: u64, keep: &str, keep_recent: Option<u64>) -> TestResult {
         assert_eq!(root, &hex(&replay[index]), "reported root of version {version}");
     }
     // After the last crash the store keeps going: commit the next block in-process.
-    let store = Store::open_with(
-        &db,
-        StoreConfig {
-            keep_recent,
-            ..StoreConfig::default()
-        },
-    )?;
+    let store = Store::open_with(&db, StoreConfig { keep_recent, ..StoreConfig::default() })?;
     let next = latest + 1;
     let mut ws = store.working_set()?;
     for (key, value) in crash_test_block(seed, next) {

@@ -5,8 +5,8 @@ use ics23::commitment_proof::Proof;
 use ics23::HostFunctionsManager;
 use peg_store::workload::{account_key, account_value, SplitMix64};
 use peg_store::{
-    decode_proof, encode_proof, proof_spec, verify_membership, verify_non_membership,
-    verify_proof, CommitmentProof, ProofError, RootHash, Store, StoreConfig, StoreError,
+    decode_proof, encode_proof, proof_spec, verify_membership, verify_non_membership, verify_proof,
+    CommitmentProof, ProofError, RootHash, Store, StoreConfig, StoreError,
 };
 use sha2::{Digest, Sha256};
 
@@ -18,10 +18,7 @@ const ACCOUNTS: u64 = 300;
 fn two_version_store(dir: &std::path::Path) -> Result<Store, StoreError> {
     let store = Store::open_with(
         dir.join("state.redb"),
-        StoreConfig {
-            keep_recent: None,
-            ..StoreConfig::default()
-        },
+        StoreConfig { keep_recent: None, ..StoreConfig::default() },
     )?;
     let mut ws = store.working_set()?;
     for i in 0..ACCOUNTS {
@@ -323,10 +320,7 @@ fn proofs_that_leave_the_spec_are_refused_before_hashing() -> TestResult {
         let step = e.path.first().cloned().ok_or("non-empty path")?;
         e.path = vec![step; 257];
     }
-    assert!(matches!(
-        verify_membership(&too_long, &root, &key, &value),
-        Err(ProofError::Spec(_))
-    ));
+    assert!(matches!(verify_membership(&too_long, &root, &key, &value), Err(ProofError::Spec(_))));
     Ok(())
 }
 

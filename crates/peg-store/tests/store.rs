@@ -9,10 +9,7 @@ use sha2::{Digest, Sha256};
 type TestResult = Result<(), Box<dyn std::error::Error>>;
 
 fn archive() -> StoreConfig {
-    StoreConfig {
-        keep_recent: None,
-        ..StoreConfig::default()
-    }
+    StoreConfig { keep_recent: None, ..StoreConfig::default() }
 }
 
 fn apply(ws: &mut WorkingSet, changes: &[(Vec<u8>, Option<Vec<u8>>)]) -> Result<(), StoreError> {
@@ -25,7 +22,11 @@ fn apply(ws: &mut WorkingSet, changes: &[(Vec<u8>, Option<Vec<u8>>)]) -> Result<
     Ok(())
 }
 
-fn commit_block(store: &Store, version: Version, changes: &[(Vec<u8>, Option<Vec<u8>>)]) -> TestResult {
+fn commit_block(
+    store: &Store,
+    version: Version,
+    changes: &[(Vec<u8>, Option<Vec<u8>>)],
+) -> TestResult {
     let mut ws = store.working_set()?;
     apply(&mut ws, changes)?;
     store.commit_working_set(&ws, version)?;
@@ -91,10 +92,7 @@ fn commit_then_read_latest_and_history_and_reopen() -> TestResult {
         assert_eq!(store.latest_version()?, Some(5));
         assert_eq!(store.get(b"counter")?, Some(5u64.to_be_bytes().to_vec()));
         for version in 1..=5u64 {
-            assert_eq!(
-                store.get_at(b"counter", version)?,
-                Some(version.to_be_bytes().to_vec())
-            );
+            assert_eq!(store.get_at(b"counter", version)?, Some(version.to_be_bytes().to_vec()));
         }
         assert_eq!(store.get_at(b"block/2", 3)?, Some(b"x".to_vec()));
         assert_eq!(store.get_at(b"block/2", 4)?, None);
@@ -129,11 +127,7 @@ fn prepare_and_dropped_working_sets_change_nothing() -> TestResult {
     {
         let mut ws = store.working_set()?;
         apply(&mut ws, &block_changes(7, 2, 100, 50, 10))?;
-        assert_eq!(
-            store.get_pending(&ws, &account_key(1_000_000))?,
-            None,
-            "untouched absent key"
-        );
+        assert_eq!(store.get_pending(&ws, &account_key(1_000_000))?, None, "untouched absent key");
         let (key, value) = (account_key(5), account_value(5, 99));
         ws.set(key.clone(), value.clone())?;
         assert_eq!(store.get_pending(&ws, &key)?, Some(value));
@@ -285,10 +279,7 @@ fn first_commit_at_a_later_height_and_empty_blocks() -> TestResult {
     let mut ws = store.working_set()?;
     ws.delete(b"a".to_vec())?;
     assert_eq!(store.commit_working_set(&ws, 47)?.root, EMPTY_ROOT_HASH);
-    assert!(matches!(
-        store.get_with_proof(b"a", 47),
-        Err(StoreError::EmptyTree { version: 47 })
-    ));
+    assert!(matches!(store.get_with_proof(b"a", 47), Err(StoreError::EmptyTree { version: 47 })));
     assert_eq!(store.get_at(b"a", 46)?, Some(b"1".to_vec()));
     Ok(())
 }
@@ -296,18 +287,14 @@ fn first_commit_at_a_later_height_and_empty_blocks() -> TestResult {
 #[test]
 fn pruning_keeps_the_window_and_bounds_the_database() -> TestResult {
     let dir = tempfile::tempdir()?;
-    let config = StoreConfig {
-        keep_recent: Some(3),
-        ..StoreConfig::default()
-    };
+    let config = StoreConfig { keep_recent: Some(3), ..StoreConfig::default() };
     let store = Store::open_with(dir.path().join("state.redb"), config)?;
     let mut node_counts = Vec::new();
     for version in 1..=30u64 {
         // The same 200 accounts rewritten every block: without pruning the node table grows
         // linearly; with it, it stays bounded.
-        let changes: Vec<_> = (0..200u64)
-            .map(|i| (account_key(i), Some(account_value(i, version))))
-            .collect();
+        let changes: Vec<_> =
+            (0..200u64).map(|i| (account_key(i), Some(account_value(i, version)))).collect();
         let mut ws = store.working_set()?;
         apply(&mut ws, &changes)?;
         let info = store.commit_working_set(&ws, version)?;
@@ -319,7 +306,12 @@ fn pruning_keeps_the_window_and_bounds_the_database() -> TestResult {
         assert_eq!(store.get_at(&account_key(7), version)?, Some(account_value(7, version)));
         let (value, proof) = store.get_with_proof(&account_key(7), version)?;
         let value = value.ok_or("account 7 present")?;
-        peg_store::verify_membership(&proof, &store.root_hash_at(version)?, &account_key(7), &value)?;
+        peg_store::verify_membership(
+            &proof,
+            &store.root_hash_at(version)?,
+            &account_key(7),
+            &value,
+        )?;
     }
     for version in [1u64, 10, 27] {
         assert!(matches!(
@@ -344,9 +336,8 @@ fn pruning_keeps_the_window_and_bounds_the_database() -> TestResult {
     // An archive store with the same writes keeps every version and grows.
     let archive_store = Store::open_with(dir.path().join("archive.redb"), archive())?;
     for version in 1..=30u64 {
-        let changes: Vec<_> = (0..200u64)
-            .map(|i| (account_key(i), Some(account_value(i, version))))
-            .collect();
+        let changes: Vec<_> =
+            (0..200u64).map(|i| (account_key(i), Some(account_value(i, version)))).collect();
         let mut ws = archive_store.working_set()?;
         apply(&mut ws, &changes)?;
         archive_store.commit_working_set(&ws, version)?;
@@ -360,10 +351,7 @@ fn pruning_keeps_the_window_and_bounds_the_database() -> TestResult {
 #[test]
 fn keep_recent_zero_is_refused() -> TestResult {
     let dir = tempfile::tempdir()?;
-    let config = StoreConfig {
-        keep_recent: Some(0),
-        ..StoreConfig::default()
-    };
+    let config = StoreConfig { keep_recent: Some(0), ..StoreConfig::default() };
     assert!(matches!(
         Store::open_with(dir.path().join("state.redb"), config),
         Err(StoreError::Config(_))
@@ -435,5 +423,116 @@ fn a_second_open_of_the_same_file_is_refused() -> TestResult {
     let path = dir.path().join("state.redb");
     let _first = Store::open(&path)?;
     assert!(matches!(Store::open(&path), Err(StoreError::Open { .. })));
+    Ok(())
+}
+
+/// Blocks with only sets take jmt's sorted batch insertion, blocks with deletes its key-by-key
+/// insertion: both must build the same tree, from genesis at version 0 or later, on any base.
+#[test]
+fn batch_and_key_by_key_insertion_build_the_same_tree() -> TestResult {
+    let dir = tempfile::tempdir()?;
+    for first in [0u64, 1, 77] {
+        let sets_only = Store::open(dir.path().join(format!("sets-{first}.redb")))?;
+        let with_deletes = Store::open(dir.path().join(format!("deletes-{first}.redb")))?;
+        for step in 0..6u64 {
+            let version = first + step;
+            // Overwrites, fresh keys, and keys close to each other (shared nibble prefixes).
+            let changes: Vec<_> = block_changes(5, version, 2_000, 400, 0)
+                .into_iter()
+                .chain((0..50u64).map(|i| {
+                    let key = format!("near/{}", version * 50 + i).into_bytes();
+                    (key, Some(b"v".to_vec()))
+                }))
+                .collect();
+            commit_block(&sets_only, version, &changes)?;
+            let mut ws = with_deletes.working_set()?;
+            apply(&mut ws, &changes)?;
+            ws.delete(format!("absent/{version}").into_bytes())?; // a no-op delete
+            let info = with_deletes.commit_working_set(&ws, version)?;
+            assert_eq!(info.root, sets_only.root_hash()?, "version {version}");
+        }
+    }
+    Ok(())
+}
+
+#[test]
+fn the_reserved_last_version_is_refused() -> TestResult {
+    let dir = tempfile::tempdir()?;
+    let store = Store::open(dir.path().join("state.redb"))?;
+    let mut ws = store.working_set()?;
+    ws.set(b"k".to_vec(), b"v".to_vec())?;
+    assert!(matches!(store.prepare(&ws, u64::MAX), Err(StoreError::Config(_))));
+    store.commit_working_set(&ws, u64::MAX - 1)?;
+    let ws = store.working_set()?;
+    assert!(matches!(store.prepare(&ws, u64::MAX), Err(StoreError::Config(_))));
+    assert_eq!(store.get(b"k")?, Some(b"v".to_vec()));
+    Ok(())
+}
+
+#[test]
+fn queries_run_concurrently_with_commits() -> TestResult {
+    fn assert_send_sync<T: Send + Sync>() {}
+    assert_send_sync::<Store>();
+    let dir = tempfile::tempdir()?;
+    let store = std::sync::Arc::new(Store::open(dir.path().join("state.redb"))?);
+    commit_block(&store, 1, &block_changes(4, 1, 300, 300, 0))?;
+    let writer = {
+        let store = std::sync::Arc::clone(&store);
+        std::thread::spawn(move || -> Result<(), StoreError> {
+            for version in 2..=40u64 {
+                let mut ws = store.working_set()?;
+                apply(&mut ws, &block_changes(4, version, 300, 50, 5))?;
+                store.commit_working_set(&ws, version)?;
+            }
+            Ok(())
+        })
+    };
+    let mut checked = 0;
+    while !writer.is_finished() || checked == 0 {
+        let latest = store.latest_version()?.ok_or("committed")?;
+        let root = store.root_hash_at(latest)?;
+        let key = account_key(checked % 300);
+        let (value, proof) = store.get_with_proof(&key, latest)?;
+        peg_store::verify_proof(&proof, &root, &key, value.as_deref())?;
+        assert_eq!(store.get_at(&key, latest)?, value);
+        checked += 1;
+    }
+    writer.join().map_err(|_| "writer panicked")??;
+    assert_eq!(store.latest_version()?, Some(40));
+    assert!(checked > 0);
+    Ok(())
+}
+
+#[test]
+fn deferred_pruning_prunes_only_when_asked() -> TestResult {
+    let dir = tempfile::tempdir()?;
+    let config =
+        StoreConfig { keep_recent: Some(2), prune_on_commit: false, ..StoreConfig::default() };
+    let store = Store::open_with(dir.path().join("state.redb"), config)?;
+    assert_eq!(store.prune()?, peg_store::PruneInfo::default()); // nothing committed
+    for version in 1..=6u64 {
+        commit_block(&store, version, &block_changes(8, version, 200, 100, 10))?;
+    }
+    // Commits did not prune: every version is still there.
+    assert_eq!(store.oldest_version()?, Some(1));
+    assert!(store.get_at(&account_key(1), 1).is_ok());
+    let before = store.node_count()?;
+    let info = store.prune()?;
+    assert_eq!(info.oldest_retained, Some(5));
+    assert!(info.pruned_nodes > 0 && info.pruned_values > 0, "{info:?}");
+    assert_eq!(store.node_count()?, before - info.pruned_nodes as u64);
+    assert!(matches!(
+        store.get_at(&account_key(1), 4),
+        Err(StoreError::VersionPruned { version: 4, oldest: 5 })
+    ));
+    // Idempotent.
+    let again = store.prune()?;
+    assert_eq!((again.oldest_retained, again.pruned_nodes), (Some(5), 0));
+    // Retained versions are intact and provable.
+    for version in 5..=6u64 {
+        let key = account_key(3);
+        let (value, proof) = store.get_with_proof(&key, version)?;
+        peg_store::verify_proof(&proof, &store.root_hash_at(version)?, &key, value.as_deref())?;
+    }
     Ok(())
 }

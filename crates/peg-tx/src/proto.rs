@@ -11,7 +11,8 @@
 //! - this chain's own `peg.staking.v1` and `peg.eth.v1` messages.
 //!
 //! These types accept anything prost accepts; the strict rules (unknown fields, duplicates,
-//! canonical `TxRaw`) are enforced by [`crate::wire`] before prost sees the bytes.
+//! canonical `TxRaw`: `specs/transactions.md` §4) are enforced by [`crate::decode_tx`], which
+//! walks the wire format before prost sees the bytes.
 //!
 //! Deviation: `TxBody` fields 4 (`unordered`) and 5 (`timeout_timestamp`) of cosmos-sdk v0.53
 //! and `AuthInfo.tip` (3, deprecated) are not declared, so a transaction using them is refused as

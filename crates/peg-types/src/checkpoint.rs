@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use alloy_primitives::{B256, U256};
+use alloy_primitives::{keccak256, B256, U256};
 use serde::{Deserialize, Serialize};
 
 use crate::power::{is_above_threshold, POWER_THRESHOLD};
@@ -133,6 +133,15 @@ pub fn select_signatures(
     Ok(selected)
 }
 
+/// `keccak256` of the concatenated member words: the contract's `valsetMembersHash` (§8.2).
+pub fn members_hash(words: &[B256]) -> B256 {
+    let mut packed = Vec::with_capacity(words.len() * 32);
+    for word in words {
+        packed.extend_from_slice(word.as_slice());
+    }
+    keccak256(&packed)
+}
+
 /// Packs a valset member into its calldata word (§8.2):
 /// `uint256(uint160(validator)) << 96 | power` (the contract's `PegHashes.packMember`).
 pub fn pack_member(member: &ValsetMember) -> B256 {
@@ -236,19 +245,25 @@ impl ValsetSignatures {
         Ok((Valset { nonce, members }, signatures))
     }
 
-    /// The contract's whole checkpoint check: the valset supplied hashes to `stored_valset_hash`
-    /// (§3), then [`verify_checkpoint_signatures`] over `digest`. Returns the signed power.
-    pub fn verify(
-        &self,
-        nonce: u64,
-        stored_valset_hash: &B256,
-        digest: &B256,
-    ) -> Result<u128, PegTypesError> {
-        let (valset, signatures) = self.decode(nonce)?;
-        let got = valset.valset_hash();
-        if &got != stored_valset_hash {
-            return Err(PegTypesError::ValsetHashMismatch { got, expected: *stored_valset_hash });
+    /// `keccak256(abi.encodePacked(members))`: the contract's `valsetMembersHash` of the valset
+    /// these words describe (§8.2).
+    pub fn members_hash(&self) -> B256 {
+        members_hash(&self.members)
+    }
+
+    /// The contract's whole checkpoint check (§8.2): the member words hash to the stored
+    /// `valsetMembersHash`, then [`verify_checkpoint_signatures`] over `digest`. Returns the
+    /// signed power.
+    pub fn verify(&self, stored_members_hash: &B256, digest: &B256) -> Result<u128, PegTypesError> {
+        let got = self.members_hash();
+        if &got != stored_members_hash {
+            return Err(PegTypesError::ValsetMembersMismatch {
+                got,
+                expected: *stored_members_hash,
+            });
         }
+        // The nonce is not part of the members hash nor of the signature check.
+        let (valset, signatures) = self.decode(0)?;
         verify_checkpoint_signatures(&valset, digest, &signatures)
     }
 }
@@ -465,13 +480,17 @@ mod tests {
         let (decoded, decoded_sigs) = calldata.decode(9)?;
         assert_eq!(decoded, valset);
         assert_eq!(decoded_sigs, sigs);
-        let power = calldata.verify(9, &valset.valset_hash(), &digest)?;
+        let power = calldata.verify(&valset.members_hash(), &digest)?;
         assert_eq!(power, 4 * u128::from(valset.members[0].power));
-        // Wrong nonce: the valset hash no longer matches the stored one.
-        assert!(matches!(
-            calldata.verify(8, &valset.valset_hash(), &digest),
-            Err(PegTypesError::ValsetHashMismatch { .. })
-        ));
+        // Another stored valset: the members hash does not match.
+        let other = equal_valset(&k[..4], 9);
+        assert_eq!(
+            calldata.verify(&other.members_hash(), &digest),
+            Err(PegTypesError::ValsetMembersMismatch {
+                got: valset.members_hash(),
+                expected: other.members_hash()
+            })
+        );
         Ok(())
     }
 

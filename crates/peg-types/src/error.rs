@@ -174,13 +174,30 @@ pub enum PegTypesError {
         size: usize,
     },
 
-    /// The current valset passed along does not hash to the stored valset hash (§3).
-    #[error("valset hash {got} does not match the stored hash {expected}")]
-    ValsetHashMismatch {
-        /// Hash of the valset supplied.
+    /// The current valset passed along does not hash to the stored `valsetMembersHash` (§8.2).
+    #[error("valset members hash {got} does not match the stored hash {expected}")]
+    ValsetMembersMismatch {
+        /// Hash of the member words supplied.
         got: B256,
         /// The stored hash.
         expected: B256,
+    },
+
+    /// A new-valset entry references a current member that does not exist (§8.3).
+    #[error("new valset entry {index} references current member {reference}, out of range")]
+    InvalidMemberReference {
+        /// Position of the entry.
+        index: usize,
+        /// The referenced position.
+        reference: U256,
+    },
+
+    /// `updateValsetPowers` asked for a new valset whose addresses differ from the current ones
+    /// (position by position) or whose size differs (§8.3).
+    #[error("new valset differs from the current one in its addresses at position {index}: use member words or references")]
+    RepowerNotApplicable {
+        /// First position where the addresses differ (or the shorter length).
+        index: usize,
     },
 
     /// A signature checked against one expected signer recovers to another address.

@@ -23,6 +23,7 @@ mod checkpoint;
 pub mod eip712;
 mod error;
 pub mod events;
+mod new_valset;
 mod power;
 mod signature;
 mod valset;
@@ -31,14 +32,20 @@ pub use address::{EthAddress, PegAccount};
 pub use batch::{Batch, Transfer};
 pub use calls::{
     burn_calldata, lock_calldata, lock_eth_calldata, submit_batch_calldata, update_valset_calldata,
+    update_valset_calldata_with,
 };
 pub use checkpoint::{
-    batch_digest, pack_member, select_signatures, unpack_member, validate_valset_update,
-    valset_update_digest, verify_checkpoint_signatures, Checkpoint, ValsetSignatures,
+    batch_digest, members_hash, pack_member, select_signatures, unpack_member,
+    validate_valset_update, valset_update_digest, verify_checkpoint_signatures, Checkpoint,
+    ValsetSignatures,
 };
 pub use eip712::{typed_data_digest, BridgeDomain};
 pub use error::PegTypesError;
 pub use events::{BatchExecuted, PegEvent, TokenDeployed, TransferToPegZone, ValsetUpdated};
+pub use new_valset::{
+    expand_valset_entries, expand_valset_powers, new_valset_entries, reference_entry,
+    valset_powers_bytes, NewValsetEncoding, POWER_BYTES, REFERENCE_FLAG_BIT,
+};
 pub use power::{
     is_above_threshold, normalize_power, MAX_VALIDATORS, POWER_THRESHOLD, TOTAL_NORMALIZED_POWER,
 };

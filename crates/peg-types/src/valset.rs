@@ -187,6 +187,18 @@ impl Valset {
         self.to_sol().eip712_hash_struct()
     }
 
+    /// The member words of §8.2 (`validator << 96 | power`), in valset order: what
+    /// `ValsetUpdated` emits and `ValsetSignatures.members` carries.
+    pub fn member_words(&self) -> Vec<B256> {
+        self.members.iter().map(crate::pack_member).collect()
+    }
+
+    /// `valsetMembersHash` (§8.2): `keccak256(abi.encodePacked(member words))`, stored by the
+    /// contract beside [`Valset::valset_hash`] to check the current valset cheaply.
+    pub fn members_hash(&self) -> B256 {
+        crate::checkpoint::members_hash(&self.member_words())
+    }
+
     /// Builds a valset from the parallel arrays the contract takes and emits (`validators`,
     /// `powers`), without validating it.
     pub fn from_arrays(
@@ -397,6 +409,27 @@ mod tests {
             b256!("1ca79eaf4b82e3def6966fe3d90e7944c66fc5ab8ddbc3375ba665f4cf844a8c")
         );
         Ok(())
+    }
+
+    #[test]
+    fn member_words_and_members_hash() {
+        let valset =
+            Valset { nonce: 5, members: vec![member(1, 3_000_000_000), member(2, 1_000_000_000)] };
+        let words = valset.member_words();
+        let mut packed = Vec::new();
+        for m in &valset.members {
+            let mut word = [0u8; 32];
+            word[..20].copy_from_slice(m.eth_address.as_bytes());
+            word[24..].copy_from_slice(&m.power.to_be_bytes());
+            assert!(words.contains(&B256::from(word)));
+            packed.extend_from_slice(&word);
+        }
+        assert_eq!(valset.members_hash(), keccak256(&packed));
+        // The members hash ignores the nonce; the EIP-712 valset hash does not.
+        let mut later = valset.clone();
+        later.nonce = 6;
+        assert_eq!(later.members_hash(), valset.members_hash());
+        assert_ne!(later.valset_hash(), valset.valset_hash());
     }
 
     #[test]

@@ -1,9 +1,10 @@
 //! The shared encoding vectors of `specs/contracts.md` §7.
 //!
 //! `REGENERATE_VECTORS=1 cargo test -p peg-types --test vectors` writes
-//! `contracts/test/vectors/encodings.json`; a plain `cargo test` rebuilds the same JSON in memory
-//! and fails on any difference from the committed file, so the Rust and Solidity sides
-//! (`contracts/test/Vectors.t.sol` reads the same file) cannot drift apart.
+//! `contracts/test/vectors/encodings.json` and one file per signed checkpoint case under
+//! `contracts/test/vectors/checkpoints/`; a plain `cargo test` rebuilds the same JSON in memory and
+//! fails on any difference from the committed files (or a stale case file), so the Rust and
+//! Solidity sides (`contracts/test/Vectors.t.sol` replays the same files) cannot drift apart.
 //!
 //! Every private key used here is a PUBLIC TEST KEY, `keccak256("peg-types test validator <i>")`
 //! (or `… deployer`): anyone can derive them. Never fund them on a real chain.
@@ -13,12 +14,14 @@ use std::path::PathBuf;
 
 use alloy_primitives::{b256, keccak256, B256, U256};
 use alloy_sol_types::{sol, SolError};
+use peg_types::calls::sol_calls;
 use peg_types::{
-    batch_digest, lock_eth_calldata, pack_member, select_signatures, sign_digest, signer_address,
-    signing_key_from_bytes, submit_batch_calldata, update_valset_calldata, validate_valset_update,
+    batch_digest, expand_valset_entries, expand_valset_powers, lock_eth_calldata, pack_member,
+    select_signatures, sign_digest, signer_address, signing_key_from_bytes, submit_batch_calldata,
+    update_valset_calldata, update_valset_calldata_with, validate_valset_update,
     valset_update_digest, verify_checkpoint_signatures, Batch, BatchExecuted, BridgeDomain,
-    EthAddress, EthSignature, PegAccount, PegEvent, PegTypesError, SigningKey, Transfer,
-    TransferToPegZone, Valset, ValsetSignatures, ValsetUpdated, POWER_THRESHOLD,
+    EthAddress, EthSignature, NewValsetEncoding, PegAccount, PegEvent, PegTypesError, SigningKey,
+    Transfer, TransferToPegZone, Valset, ValsetSignatures, ValsetUpdated, POWER_THRESHOLD,
     TOTAL_NORMALIZED_POWER,
 };
 use serde_json::{json, Value};
@@ -112,6 +115,8 @@ fn named_valset(
 }
 
 fn valsets() -> Vec<NamedValset> {
+    let mut four_by_address: Vec<usize> = vec![0, 1, 2, 3];
+    four_by_address.sort_by_key(|&i| signer_address(&validator_key(i)));
     let odd: Vec<u64> = vec![7, 3, 11, 3, 5];
     let skewed: Vec<u64> = (0..10).map(|i| 1000 - 90 * i).collect();
     let max_size_keys: Vec<usize> = (100..356).collect();
@@ -131,6 +136,8 @@ fn valsets() -> Vec<NamedValset> {
         named_valset("skewed-10", 10, &(10..20).collect::<Vec<_>>(), &skewed),
         named_valset("max-size-256", 11, &max_size_keys, &max_size_powers),
         named_valset("three-after-max-size", 12, &[0, 1, 2], &[50, 30, 20]),
+        // four-equal's validators, same order, new powers: `updateValsetPowers` applies.
+        named_valset("four-repowered", 2, &four_by_address, &[400, 300, 200, 100]),
     ]
 }
 
@@ -193,8 +200,20 @@ fn valset_json(v: &NamedValset, domain: &BridgeDomain) -> Value {
         "members": valset.members.iter().map(|m| word(&pack_member(m))).collect::<Vec<_>>(),
         "totalPower": valset.total_power().to_string(),
         "hash": word(&valset.valset_hash()),
+        "membersHash": word(&valset.members_hash()),
         "updateDigest": word(&valset_update_digest(domain, valset)),
     })
+}
+
+/// What a checkpoint case file needs of a valset: the `valsets[i]` entry of `encodings.json`
+/// without the raw powers.
+fn valset_brief_json(v: &NamedValset, domain: &BridgeDomain) -> Value {
+    let mut full = valset_json(v, domain);
+    if let Some(map) = full.as_object_mut() {
+        map.remove("rawValidators");
+        map.remove("rawPowers");
+    }
+    full
 }
 
 fn batch_json(name: &str, batch: &Batch, domain: &BridgeDomain) -> Value {
@@ -289,6 +308,18 @@ fn cases() -> Vec<Case> {
             genesis: 5,
             subject: ValsetUpdate(6),
             signers: Fewest,
+        },
+        Case {
+            name: "update-four-equal-repowered-3-of-4",
+            genesis: 1,
+            subject: ValsetUpdate(7),
+            signers: Positions(vec![1, 2, 3]),
+        },
+        Case {
+            name: "update-four-equal-repowered-2-of-4-under-threshold",
+            genesis: 1,
+            subject: ValsetUpdate(7),
+            signers: Positions(vec![0, 1]),
         },
         Case {
             name: "batch-eth-five-transfers-3-of-4",
@@ -398,6 +429,14 @@ fn case_json(
         Subject::ValsetUpdate(i) => update_valset_calldata(&valsets[i].valset, &calldata),
         Subject::Batch(i) => submit_batch_calldata(&batches[i].1, &calldata),
     };
+    // Every form of a valset update ("0x" when a form does not apply, and for batches).
+    let form = |encoding: NewValsetEncoding| match case.subject {
+        Subject::ValsetUpdate(i) => {
+            update_valset_calldata_with(&valsets[i].valset, &calldata, encoding)
+                .map_or_else(|_| "0x".to_owned(), |c| hex_bytes(&c))
+        }
+        Subject::Batch(_) => "0x".to_owned(),
+    };
     let result = verify_checkpoint_signatures(&genesis.valset, &digest, &signatures);
     let signed_power: u128 = genesis
         .valset
@@ -446,10 +485,16 @@ fn case_json(
         ),
         Err(other) => panic!("case {}: unexpected error kind {other}", case.name),
     };
-    json!({
+    let (subject_key, subject_json) = match case.subject {
+        Subject::ValsetUpdate(i) => ("valset", valset_brief_json(&valsets[i], domain)),
+        Subject::Batch(i) => ("batch", batch_json(batches[i].0, &batches[i].1, domain)),
+    };
+    let mut out = json!({
+        "_generated": GENERATED_BY,
         "name": case.name,
         "kind": kind,
         "genesis": case.genesis,
+        "genesisValset": valset_brief_json(genesis, domain),
         "subject": subject_index,
         "digest": word(&digest),
         "members": calldata.members.iter().map(word).collect::<Vec<_>>(),
@@ -457,6 +502,9 @@ fn case_json(
         "signerCount": calldata.signers.count_ones(),
         "signatures": hex_bytes(&calldata.signatures),
         "calldata": hex_bytes(&call),
+        "calldataMemberWords": form(NewValsetEncoding::MemberWords),
+        "calldataReferences": form(NewValsetEncoding::References),
+        "calldataPowers": form(NewValsetEncoding::Powers),
         "signaturesRsv": signatures
             .iter()
             .map(|s| s.map_or_else(|| "0x".to_owned(), |s| hex_bytes(&s.to_bytes())))
@@ -466,10 +514,20 @@ fn case_json(
         "error": error_name,
         "revertData": revert_data,
         "expectedLog": expected_log,
-    })
+    });
+    out[subject_key] = subject_json;
+    out
 }
 
-fn build_vectors() -> Value {
+/// The checkpoint case files, relative to the vectors directory: `checkpoints/NN-<name>.json`.
+fn case_file(index: usize, case: &Case) -> String {
+    format!("checkpoints/{index:02}-{}.json", case.name)
+}
+
+/// Every vectors file: `encodings.json` (domain, valsets, batches, events, and an index of the
+/// checkpoint cases) and one self-contained file per checkpoint case, so that the Foundry test
+/// reads small files (its JSON cheatcodes copy the whole text into EVM memory on every call).
+fn build_vectors() -> Vec<(String, Value)> {
     let domain = domain();
     let deployer = signer_address(&deployer_key());
     let valsets = valsets();
@@ -497,7 +555,7 @@ fn build_vectors() -> Value {
         amount: lock_amount,
     }));
 
-    json!({
+    let main = json!({
         "_generated": GENERATED_BY,
         "_keys": KEYS_NOTE,
         "powerThreshold": POWER_THRESHOLD.to_string(),
@@ -534,7 +592,11 @@ fn build_vectors() -> Value {
         "batchCount": batches.len(),
         "batches": batches.iter().map(|(n, b)| batch_json(n, b, &domain)).collect::<Vec<_>>(),
         "checkpointCount": cases.len(),
-        "checkpoints": cases.iter().map(|c| case_json(c, &valsets, &batches, &domain)).collect::<Vec<_>>(),
+        "checkpoints": cases
+            .iter()
+            .enumerate()
+            .map(|(i, c)| json!({ "name": c.name, "file": case_file(i, c) }))
+            .collect::<Vec<_>>(),
         "events": {
             "topic0": PegEvent::topic0s()
                 .iter()
@@ -548,51 +610,84 @@ fn build_vectors() -> Value {
                 "log": lock_log,
             },
         },
-    })
+    });
+    let mut files = vec![("encodings.json".to_owned(), main)];
+    for (i, case) in cases.iter().enumerate() {
+        files.push((case_file(i, case), case_json(case, &valsets, &batches, &domain)));
+    }
+    files
 }
 
-fn vectors_path() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../contracts/test/vectors/encodings.json")
+fn vectors_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../contracts/test/vectors")
 }
 
-fn render() -> String {
-    let mut text = serde_json::to_string_pretty(&build_vectors()).expect("JSON values serialize");
+fn pretty(value: &Value) -> String {
+    let mut text = serde_json::to_string_pretty(value).expect("JSON values serialize");
     text.push('\n');
     text
 }
 
-/// Writes the vectors with `REGENERATE_VECTORS=1`; otherwise fails on any drift from the file.
+/// `(path relative to the vectors directory, text)` of every vectors file.
+fn render() -> Vec<(String, String)> {
+    build_vectors().iter().map(|(path, value)| (path.clone(), pretty(value))).collect()
+}
+
+/// The `*.json` files under `checkpoints/` now on disk, relative to the vectors directory.
+fn case_files_on_disk() -> Vec<String> {
+    let Ok(entries) = std::fs::read_dir(vectors_dir().join("checkpoints")) else {
+        return Vec::new();
+    };
+    let mut files: Vec<String> = entries
+        .filter_map(Result::ok)
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|name| name.ends_with(".json"))
+        .map(|name| format!("checkpoints/{name}"))
+        .collect();
+    files.sort();
+    files
+}
+
+/// Writes the vectors with `REGENERATE_VECTORS=1` (removing stale case files); otherwise fails on
+/// any drift from the committed files, and on a case file the generator does not produce.
 #[test]
 fn vectors_file_matches_generator() {
-    let path = vectors_path();
+    let dir = vectors_dir();
     let fresh = render();
+    let expected_cases: Vec<String> =
+        fresh.iter().map(|(p, _)| p.clone()).filter(|p| p.starts_with("checkpoints/")).collect();
     if std::env::var("REGENERATE_VECTORS").as_deref() == Ok("1") {
-        if let Some(dir) = path.parent() {
-            std::fs::create_dir_all(dir).expect("create contracts/test/vectors");
+        std::fs::create_dir_all(dir.join("checkpoints")).expect("create contracts/test/vectors");
+        for stale in case_files_on_disk().iter().filter(|f| !expected_cases.contains(f)) {
+            std::fs::remove_file(dir.join(stale)).expect("remove a stale case file");
         }
-        std::fs::write(&path, &fresh).expect("write the vectors file");
+        for (path, text) in &fresh {
+            std::fs::write(dir.join(path), text).expect("write a vectors file");
+        }
         return;
     }
-    let committed = std::fs::read_to_string(&path).unwrap_or_else(|e| {
-        panic!(
-            "cannot read {}: {e}; generate it with `REGENERATE_VECTORS=1 cargo test -p peg-types --test vectors`",
-            path.display()
-        )
-    });
-    if committed != fresh {
-        let line = committed
-            .lines()
-            .zip(fresh.lines())
-            .position(|(a, b)| a != b)
-            .unwrap_or_else(|| committed.lines().count().min(fresh.lines().count()));
-        panic!(
-            "{} differs from the generator (first at line {}: committed {:?}, generated {:?}); \
-             if the change is intended, run `REGENERATE_VECTORS=1 cargo test -p peg-types --test vectors`",
-            path.display(),
-            line + 1,
-            committed.lines().nth(line),
-            fresh.lines().nth(line),
-        );
+    let regenerate = "if the change is intended, run `REGENERATE_VECTORS=1 cargo test -p peg-types --test vectors`";
+    let stale: Vec<String> =
+        case_files_on_disk().into_iter().filter(|f| !expected_cases.contains(f)).collect();
+    assert!(stale.is_empty(), "case files the generator does not produce: {stale:?}; {regenerate}");
+    for (path, text) in &fresh {
+        let full = dir.join(path);
+        let committed = std::fs::read_to_string(&full)
+            .unwrap_or_else(|e| panic!("cannot read {}: {e}; {regenerate}", full.display()));
+        if &committed != text {
+            let line = committed
+                .lines()
+                .zip(text.lines())
+                .position(|(a, b)| a != b)
+                .unwrap_or_else(|| committed.lines().count().min(text.lines().count()));
+            panic!(
+                "{} differs from the generator (first at line {}: committed {:?}, generated {:?}); {regenerate}",
+                full.display(),
+                line + 1,
+                committed.lines().nth(line),
+                text.lines().nth(line),
+            );
+        }
     }
 }
 
@@ -636,16 +731,24 @@ fn parse_word(s: &str) -> B256 {
 /// test does not race with a regeneration running in parallel.)
 #[test]
 fn vectors_verify_through_the_decoders() {
-    let file: Value = serde_json::from_str(&render()).expect("vectors are JSON");
+    let files: BTreeMap<String, Value> = render()
+        .into_iter()
+        .map(|(path, text)| (path, serde_json::from_str(&text).expect("vectors are JSON")))
+        .collect();
+    let file = &files["encodings.json"];
     let valsets = file["valsets"].as_array().expect("valsets array");
     let batches = file["batches"].as_array().expect("batches array");
-    let stored_hash = |i: usize| parse_word(str_at(&valsets[i], "hash"));
-    let nonce = |i: usize| valsets[i]["nonce"].as_u64().expect("nonce");
+    let mut powers_forms = 0;
     let mut passing = 0;
     let mut failing = 0;
-    for case in file["checkpoints"].as_array().expect("checkpoints array") {
+    for entry in file["checkpoints"].as_array().expect("checkpoints index") {
+        let case = &files[str_at(entry, "file")];
         let name = str_at(case, "name");
+        assert_eq!(name, str_at(entry, "name"));
         let genesis = case["genesis"].as_u64().expect("genesis") as usize;
+        for key in ["nonce", "validators", "powers", "members", "hash", "membersHash"] {
+            assert_eq!(case["genesisValset"][key], valsets[genesis][key], "{name}: genesis {key}");
+        }
         let calldata = ValsetSignatures {
             members: case["members"]
                 .as_array()
@@ -660,11 +763,23 @@ fn vectors_verify_through_the_decoders() {
         let digest = parse_word(str_at(case, "digest"));
         let subject = case["subject"].as_u64().expect("subject") as usize;
         let expected_digest = match str_at(case, "kind") {
-            "valsetUpdate" => str_at(&valsets[subject], "updateDigest"),
-            _ => str_at(&batches[subject], "digest"),
+            "valsetUpdate" => {
+                for key in ["nonce", "members", "hash", "membersHash", "updateDigest"] {
+                    assert_eq!(case["valset"][key], valsets[subject][key], "{name}: valset {key}");
+                }
+                str_at(&valsets[subject], "updateDigest")
+            }
+            _ => {
+                assert_eq!(case["batch"], batches[subject], "{name}: embedded batch");
+                str_at(&batches[subject], "digest")
+            }
         };
         assert_eq!(digest, parse_word(expected_digest), "{name}: digest");
-        let result = calldata.verify(nonce(genesis), &stored_hash(genesis), &digest);
+        if str_at(case, "kind") == "valsetUpdate" {
+            powers_forms += check_update_forms(case, &valsets[subject], &calldata.members);
+        }
+        let stored_members_hash = parse_word(str_at(&valsets[genesis], "membersHash"));
+        let result = calldata.verify(&stored_members_hash, &digest);
         let passes = case["passes"].as_bool().expect("passes");
         assert_eq!(result.is_ok(), passes, "{name}: {result:?}");
         match result {
@@ -684,6 +799,7 @@ fn vectors_verify_through_the_decoders() {
         }
     }
     assert!(passing >= 5 && failing >= 3, "{passing} passing, {failing} failing");
+    assert!(powers_forms >= 2, "updateValsetPowers cases: {powers_forms}");
 
     // Genesis logs decode back to the valsets, with event nonce 0.
     for (i, log) in file["genesisLogs"].as_array().expect("genesisLogs").iter().enumerate() {
@@ -706,6 +822,32 @@ fn vectors_verify_through_the_decoders() {
         );
         event.valset.validate().expect("emitted valsets are valid");
     }
+}
+
+/// Every calldata form of a valset-update case decodes (through the contract's expansion) to the
+/// case's new valset, with its hash. Returns 1 when the `updateValsetPowers` form is present.
+fn check_update_forms(case: &Value, new: &Value, current_members: &[B256]) -> usize {
+    use alloy_sol_types::SolCall;
+    let name = str_at(case, "name");
+    let nonce = new["nonce"].as_u64().expect("nonce");
+    let hash = str_at(new, "hash");
+    let bytes = |key: &str| hex::decode(str_at(case, key).trim_start_matches("0x")).expect("hex");
+    for key in ["calldata", "calldataMemberWords", "calldataReferences", "calldataPowers"] {
+        let data = bytes(key);
+        if data.is_empty() {
+            continue;
+        }
+        let valset = if let Ok(call) = sol_calls::updateValsetCall::abi_decode(&data) {
+            expand_valset_entries(nonce, &call.newEntries, current_members)
+        } else {
+            let call = sol_calls::updateValsetPowersCall::abi_decode(&data)
+                .unwrap_or_else(|e| panic!("{name} {key}: neither update call: {e}"));
+            expand_valset_powers(nonce, &call.newPowers, current_members)
+        }
+        .unwrap_or_else(|e| panic!("{name} {key}: {e}"));
+        assert_eq!(word(&valset.valset_hash()), hash, "{name} {key}");
+    }
+    usize::from(!bytes("calldataPowers").is_empty())
 }
 
 /// The vector valsets show each rule at work: normalization floors, ties by address, dust dropped.

@@ -97,6 +97,26 @@ fn inclusion_chain_verifies() {
 }
 
 #[test]
+fn updates_from_a_past_period_are_ignored() {
+    let out = pegd(&[
+        "--network",
+        "mainnet",
+        "--trusted-root",
+        INCLUSION_ROOT,
+        "--bootstrap",
+        s(&file("inclusion/base-data/BootstrapDeneb.json")),
+        "--updates",
+        s(&file("committee-change/base-data/UpdateDeneb.json")),
+        "--updates",
+        s(&file("inclusion/base-data/UpdateDeneb.json")),
+    ]);
+    let report = stdout_json(&out);
+    assert_eq!(report["updates_applied"], 1);
+    assert_eq!(report["updates_ignored"], 1);
+    assert_eq!(report["finalized_slot"], 9_567_456);
+}
+
+#[test]
 fn committee_change_chain_verifies() {
     let out = pegd(&[
         "--network",
@@ -252,6 +272,16 @@ fn untrusted_root_wrong_fork_and_skipped_period_fail() {
     let line = stderr_line(&out);
     assert!(line.contains("UpdateNewPeriodDeneb.json: update 0"), "{line}");
     assert!(line.contains("period"), "{line}");
+
+    let out = pegd(&[
+        "--network",
+        "mainnet",
+        "--trusted-root",
+        "0x12",
+        "--bootstrap",
+        s(&file("inclusion/base-data/BootstrapDeneb.json")),
+    ]);
+    assert!(stderr_line(&out).contains("--trusted-root: argument"));
 
     let out = pegd(&[
         "--network",

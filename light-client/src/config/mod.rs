@@ -115,6 +115,15 @@ pub struct ForkSchedule {
     pub epoch: u64,
 }
 
+/// One `BLOB_SCHEDULE` entry (Fulu, EIP-7892): only used for fork digests.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BlobScheduleEntry {
+    /// `EPOCH`.
+    pub epoch: u64,
+    /// `MAX_BLOBS_PER_BLOCK`.
+    pub max_blobs_per_block: u64,
+}
+
 /// A network's chain configuration as far as the light client needs it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ChainConfig {
@@ -130,6 +139,12 @@ pub struct ChainConfig {
     pub genesis_validators_root: B256,
     /// Fork schedule indexed by [`ForkName`] (phase0 first).
     pub forks: [ForkSchedule; 8],
+    /// `MAX_BLOBS_PER_BLOCK_ELECTRA` (fork digests from Fulu on).
+    #[serde(default)]
+    pub max_blobs_per_block_electra: u64,
+    /// `BLOB_SCHEDULE` (fork digests from Fulu on).
+    #[serde(default)]
+    pub blob_schedule: Vec<BlobScheduleEntry>,
 }
 
 impl ChainConfig {
@@ -195,22 +210,58 @@ impl ChainConfig {
         self.fork(self.fork_at_epoch(epoch)).version
     }
 
-    /// `compute_fork_digest(fork_version, genesis_validators_root)` as defined up to Electra
-    /// (first 4 bytes of the fork data root).
-    ///
-    /// Deviation: Fulu also mixes the blob schedule into the digest; the light client only uses
-    /// digests to name a spec test's fork, never for verification, so the pre-Fulu form is enough.
-    pub fn fork_digest(&self, fork: ForkName) -> FixedBytes<4> {
-        let root = crate::sync::compute_fork_data_root(
-            self.fork(fork).version,
-            self.genesis_validators_root,
-        );
-        FixedBytes::from_slice(&root[..4])
+    /// `get_blob_parameters(epoch)` (Fulu): the latest schedule entry at or before `epoch`, else
+    /// Electra's parameters. Returns `(epoch, max_blobs_per_block)`.
+    pub fn blob_parameters(&self, epoch: u64) -> (u64, u64) {
+        self.blob_schedule
+            .iter()
+            .filter(|entry| epoch >= entry.epoch)
+            .max_by_key(|entry| entry.epoch)
+            .map(|entry| (entry.epoch, entry.max_blobs_per_block))
+            .unwrap_or((self.fork(ForkName::Electra).epoch, self.max_blobs_per_block_electra))
     }
 
-    /// The fork whose digest (see [`Self::fork_digest`]) is `digest`, the latest one if several match.
+    /// `compute_fork_digest(genesis_validators_root, epoch)`: the first 4 bytes of the fork data
+    /// root, xored from Fulu on with `hash(uint64(blob epoch) ++ uint64(max blobs))`.
+    ///
+    /// Only used to name the fork of spec-test data; never part of verification.
+    pub fn fork_digest_at_epoch(&self, epoch: u64) -> FixedBytes<4> {
+        let base = crate::sync::compute_fork_data_root(
+            self.fork_version_at_epoch(epoch),
+            self.genesis_validators_root,
+        );
+        let mut digest = [0u8; 4];
+        digest.copy_from_slice(&base[..4]);
+        if self.fork_at_epoch(epoch) >= ForkName::Fulu {
+            use sha2::{Digest, Sha256};
+            let (blob_epoch, max_blobs) = self.blob_parameters(epoch);
+            let mut hasher = Sha256::new();
+            hasher.update(blob_epoch.to_le_bytes());
+            hasher.update(max_blobs.to_le_bytes());
+            let mask = hasher.finalize();
+            for (d, m) in digest.iter_mut().zip(mask.iter()) {
+                *d ^= m;
+            }
+        }
+        FixedBytes::from(digest)
+    }
+
+    /// The fork of the data named by `digest`: tries every epoch where the digest can change
+    /// (fork activations and blob schedule entries), latest first.
     pub fn fork_by_digest(&self, digest: FixedBytes<4>) -> Option<ForkName> {
-        ForkName::ALL.into_iter().rev().find(|fork| self.fork_digest(*fork) == digest)
+        let mut epochs: Vec<u64> = ForkName::ALL
+            .into_iter()
+            .map(|fork| self.fork(fork).epoch)
+            .chain(self.blob_schedule.iter().map(|entry| entry.epoch))
+            .filter(|epoch| *epoch != FAR_FUTURE_EPOCH)
+            .collect();
+        epochs.sort_unstable();
+        epochs.dedup();
+        epochs
+            .into_iter()
+            .rev()
+            .find(|epoch| self.fork_digest_at_epoch(*epoch) == digest)
+            .map(|epoch| self.fork_at_epoch(epoch))
     }
 
     /// Checks that epochs never decrease along the fork order.
@@ -248,6 +299,36 @@ mod tests {
         config.validate().expect("mainnet schedule is ordered");
         ChainConfig::sepolia().validate().expect("sepolia ordered");
         ChainConfig::hoodi().validate().expect("hoodi ordered");
+    }
+
+    #[test]
+    fn fork_digests_name_their_fork() {
+        for config in [ChainConfig::mainnet(), ChainConfig::sepolia(), ChainConfig::hoodi()] {
+            for fork in ForkName::ALL {
+                let epoch = config.fork(fork).epoch;
+                if epoch == FAR_FUTURE_EPOCH {
+                    continue;
+                }
+                let expected = config.fork_at_epoch(epoch);
+                let digest = config.fork_digest_at_epoch(epoch);
+                assert_eq!(config.fork_by_digest(digest), Some(expected), "{}", config.name);
+            }
+            // Blob-parameter-only forks change the digest, not the fork.
+            let fulu = config.fork(ForkName::Fulu).epoch;
+            for entry in &config.blob_schedule {
+                let before = config.fork_digest_at_epoch(entry.epoch.saturating_sub(1).max(fulu));
+                let after = config.fork_digest_at_epoch(entry.epoch);
+                assert_ne!(before, after);
+                assert_eq!(config.fork_by_digest(after), Some(ForkName::Fulu));
+            }
+        }
+        // Before Fulu the digest is the first 4 bytes of the fork data root.
+        let config = ChainConfig::mainnet();
+        let root = crate::sync::compute_fork_data_root(
+            config.fork(ForkName::Deneb).version,
+            config.genesis_validators_root,
+        );
+        assert_eq!(config.fork_digest_at_epoch(269_568).as_slice(), &root[..4]);
     }
 
     #[test]

@@ -7,7 +7,14 @@
 
 use alloy_primitives::{b256, fixed_bytes};
 
-use super::{ChainConfig, ForkSchedule, FAR_FUTURE_EPOCH};
+use super::{BlobScheduleEntry, ChainConfig, ForkSchedule, FAR_FUTURE_EPOCH};
+
+fn blobs(entries: &[(u64, u64)]) -> Vec<BlobScheduleEntry> {
+    entries
+        .iter()
+        .map(|&(epoch, max_blobs_per_block)| BlobScheduleEntry { epoch, max_blobs_per_block })
+        .collect()
+}
 
 fn schedule(entries: [([u8; 4], u64); 8]) -> [ForkSchedule; 8] {
     entries.map(|(version, epoch)| ForkSchedule { version: version.into(), epoch })
@@ -32,6 +39,8 @@ pub(super) fn mainnet() -> ChainConfig {
             (fixed_bytes!("06000000").0, 411_392),
             (fixed_bytes!("07000000").0, FAR_FUTURE_EPOCH),
         ]),
+        max_blobs_per_block_electra: 9,
+        blob_schedule: blobs(&[(412_672, 15), (419_072, 21)]),
     }
 }
 
@@ -56,6 +65,8 @@ pub(super) fn sepolia() -> ChainConfig {
             // sepolia's `config.yaml` to `--network` to verify Gloas-era data.
             (fixed_bytes!("90000076").0, FAR_FUTURE_EPOCH),
         ]),
+        max_blobs_per_block_electra: 9,
+        blob_schedule: blobs(&[(274_176, 15), (275_712, 21)]),
     }
 }
 
@@ -78,5 +89,7 @@ pub(super) fn hoodi() -> ChainConfig {
             (fixed_bytes!("70000910").0, 50_688),
             (fixed_bytes!("80000910").0, 132_352),
         ]),
+        max_blobs_per_block_electra: 9,
+        blob_schedule: blobs(&[(52_480, 15), (54_016, 21)]),
     }
 }

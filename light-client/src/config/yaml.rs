@@ -3,7 +3,7 @@
 use alloy_primitives::B256;
 use serde_yaml::{Mapping, Value};
 
-use super::{ChainConfig, ForkName, ForkSchedule, Version, FAR_FUTURE_EPOCH};
+use super::{BlobScheduleEntry, ChainConfig, ForkName, ForkSchedule, Version, FAR_FUTURE_EPOCH};
 use crate::error::ConfigError;
 
 pub(super) fn parse(
@@ -57,6 +57,8 @@ pub(super) fn parse(
         };
         *slot = ForkSchedule { version, epoch };
     }
+    let max_blobs_per_block_electra = integer(map, "MAX_BLOBS_PER_BLOCK_ELECTRA")?.unwrap_or(9);
+    let blob_schedule = blob_schedule(map)?;
     let config = ChainConfig {
         name,
         preset_base,
@@ -64,9 +66,34 @@ pub(super) fn parse(
         seconds_per_slot,
         genesis_validators_root,
         forks,
+        max_blobs_per_block_electra,
+        blob_schedule,
     };
     config.validate()?;
     Ok(config)
+}
+
+fn blob_schedule(map: &Mapping) -> Result<Vec<BlobScheduleEntry>, ConfigError> {
+    let invalid = |reason: &str| ConfigError::InvalidValue {
+        key: "BLOB_SCHEDULE".into(),
+        reason: reason.into(),
+    };
+    match get(map, "BLOB_SCHEDULE") {
+        None | Some(Value::Null) => Ok(Vec::new()),
+        Some(Value::Sequence(entries)) => entries
+            .iter()
+            .map(|entry| {
+                let entry =
+                    entry.as_mapping().ok_or_else(|| invalid("entries must be mappings"))?;
+                Ok(BlobScheduleEntry {
+                    epoch: integer(entry, "EPOCH")?.ok_or_else(|| invalid("missing EPOCH"))?,
+                    max_blobs_per_block: integer(entry, "MAX_BLOBS_PER_BLOCK")?
+                        .ok_or_else(|| invalid("missing MAX_BLOBS_PER_BLOCK"))?,
+                })
+            })
+            .collect(),
+        Some(_) => Err(invalid("expected a list")),
+    }
 }
 
 fn get<'a>(map: &'a Mapping, key: &str) -> Option<&'a Value> {
@@ -147,6 +174,10 @@ mod tests {
         assert_eq!(config.fork_at_epoch(3), ForkName::Altair);
         assert_eq!(config.fork_at_epoch(4), ForkName::Bellatrix);
         assert_eq!(config.fork(ForkName::Gloas).epoch, FAR_FUTURE_EPOCH);
+        assert_eq!(
+            config.blob_schedule,
+            vec![BlobScheduleEntry { epoch: 1, max_blobs_per_block: 3 }]
+        );
     }
 
     #[test]

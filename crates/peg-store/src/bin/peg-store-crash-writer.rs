@@ -14,7 +14,9 @@ use peg_store::{Store, StoreConfig, StoreError};
 
 #[derive(Debug, thiserror::Error)]
 enum CliError {
-    #[error("usage: peg-store-crash-writer <db path> <seed> <last version> <keep recent | archive>")]
+    #[error(
+        "usage: peg-store-crash-writer <db path> <seed> <last version> <keep recent | archive>"
+    )]
     Usage,
     #[error("bad number {0:?}")]
     Number(String),
@@ -34,15 +36,8 @@ fn run() -> Result<(), CliError> {
         return Err(CliError::Usage);
     };
     let (seed, last) = (number(seed)?, number(last)?);
-    let keep_recent = if keep == "archive" {
-        None
-    } else {
-        Some(number(keep)?)
-    };
-    let config = StoreConfig {
-        keep_recent,
-        ..StoreConfig::default()
-    };
+    let keep_recent = if keep == "archive" { None } else { Some(number(keep)?) };
+    let config = StoreConfig { keep_recent, ..StoreConfig::default() };
     let store = Store::open_with(path, config)?;
     let mut stdout = std::io::stdout().lock();
     let first = store.latest_version()?.map_or(1, |v| v + 1);

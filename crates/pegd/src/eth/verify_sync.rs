@@ -14,8 +14,9 @@
 //!
 //! Counting: an update is *applied* when it verified and moved the store (finalized header or
 //! sync committees, `apply_light_client_update` ran); it is *ignored* when it verified (or was
-//! recognised as stale before the signature check) but changed nothing final: a stale update,
-//! a finality update for an already-finalized header, or one without a supermajority.
+//! recognised as stale before the signature check) but changed nothing final: a stale update
+//! (signed in a past period, or not newer than the finalized header), a finality update for an
+//! already-finalized header, or one without a supermajority.
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -40,10 +41,10 @@ pub struct Args {
     /// Genesis validators root, for a `config.yaml` network (else read from a
     /// `GENESIS_VALIDATORS_ROOT` key or a `genesis_validators_root.txt` beside the file).
     #[arg(long, value_name = "0x..")]
-    genesis_validators_root: Option<B256>,
+    genesis_validators_root: Option<String>,
     /// Trusted beacon block root the bootstrap must match.
     #[arg(long, value_name = "0x..")]
-    trusted_root: B256,
+    trusted_root: String,
     /// `/eth/v1/beacon/light_client/bootstrap/{root}` response.
     #[arg(long, value_name = "FILE")]
     bootstrap: PathBuf,
@@ -110,6 +111,17 @@ pub fn run(args: Args) -> ExitCode {
     }
 }
 
+/// Parses a 32-byte hex argument (reported as a one-line failure, not a usage error).
+fn parse_root(flag: &str, text: &str) -> Result<B256, Failure> {
+    text.trim().parse::<B256>().map_err(|e| {
+        Failure::new(
+            Path::new(flag),
+            "argument",
+            format!("{text:?} is not a 0x-prefixed 32-byte hex root: {e}"),
+        )
+    })
+}
+
 fn load_config(args: &Args) -> Result<ChainConfig, Failure> {
     if let Some(config) = ChainConfig::by_name(&args.network) {
         return Ok(config);
@@ -124,7 +136,11 @@ fn load_config(args: &Args) -> Result<ChainConfig, Failure> {
             ),
         )
     })?;
-    let mut root = args.genesis_validators_root;
+    let mut root = args
+        .genesis_validators_root
+        .as_deref()
+        .map(|text| parse_root("--genesis-validators-root", text))
+        .transpose()?;
     if root.is_none() {
         let sibling = path.with_file_name("genesis_validators_root.txt");
         if let Ok(content) = std::fs::read_to_string(&sibling) {
@@ -144,10 +160,11 @@ fn read(path: &Path) -> Result<String, Failure> {
 }
 
 fn execute(args: &Args) -> Result<Report, Failure> {
+    let trusted_root = parse_root("--trusted-root", &args.trusted_root)?;
     let config = load_config(args)?;
     match config.preset_base.as_str() {
-        "minimal" => execute_with::<Minimal>(args, &config),
-        _ => execute_with::<Mainnet>(args, &config),
+        "minimal" => execute_with::<Minimal>(args, &config, trusted_root),
+        _ => execute_with::<Mainnet>(args, &config, trusted_root),
     }
 }
 
@@ -179,7 +196,11 @@ impl<P: Preset> Queued<P> {
     }
 }
 
-fn execute_with<P: Preset>(args: &Args, config: &ChainConfig) -> Result<Report, Failure> {
+fn execute_with<P: Preset>(
+    args: &Args,
+    config: &ChainConfig,
+    trusted_root: B256,
+) -> Result<Report, Failure> {
     let boot_text = read(&args.bootstrap)?;
     let (boot_fork, bootstrap) = LightClientBootstrap::<P>::from_beacon_api_json(&boot_text)
         .map_err(|e| Failure::new(&args.bootstrap, "bootstrap", e))?;
@@ -187,7 +208,7 @@ fn execute_with<P: Preset>(args: &Args, config: &ChainConfig) -> Result<Report, 
         .map_err(|e| Failure::new(&args.bootstrap, "bootstrap", e))?;
     let bootstrap_slot = bootstrap.header.beacon.slot;
     let mut store: LightClientStore<P, DefaultBls> =
-        initialize_light_client_store(config, args.trusted_root, bootstrap)
+        initialize_light_client_store(config, trusted_root, bootstrap)
             .map_err(|e| Failure::new(&args.bootstrap, "bootstrap", e))?;
 
     // Decode everything first: the default current slot is the latest signature slot seen.
