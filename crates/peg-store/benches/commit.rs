@@ -38,6 +38,7 @@ fn build_store(path: &Path, accounts: u64) -> (Store, Version) {
                 sync_commits: true,
                 cache_size: None,
                 prune_on_commit: true,
+                check_integrity_on_open: true,
             },
         )
         .expect("open bench store");
@@ -144,6 +145,7 @@ fn slot_config() -> StoreConfig {
         sync_commits: true,
         cache_size: None,
         prune_on_commit: true,
+        check_integrity_on_open: true,
     }
 }
 

@@ -1,11 +1,26 @@
 //! Prints where the time of a block commit goes (prepare vs commit) on a store of N accounts.
 //! `cargo run --release -p peg-store --example commit_profile -- <accounts> <updates> <blocks> [keep recent]`
+//! `cargo run --release -p peg-store --example commit_profile -- open <db path>` times a reopen.
 use std::time::Instant;
 
 use peg_store::workload::{account_key, account_value, SplitMix64};
 use peg_store::{Store, StoreConfig};
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
+    // `commit_profile open <db path>`: time the (re)open of an existing store, e.g. after a crash.
+    if let (Some("open"), Some(path)) =
+        (std::env::args().nth(1).as_deref(), std::env::args().nth(2))
+    {
+        let t = Instant::now();
+        let store = Store::open(&path)?;
+        println!(
+            "opened {path} in {:?}: latest {:?}, root {:?}",
+            t.elapsed(),
+            store.latest_version()?,
+            store.root_hash()?
+        );
+        return Ok(());
+    }
     let args: Vec<u64> = std::env::args().skip(1).map(|a| a.parse()).collect::<Result<_, _>>()?;
     let (accounts, updates, blocks, keep) = match args.as_slice() {
         [a, u, b, k] => (*a, *u, *b, *k),
@@ -14,6 +29,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     };
     let dir = tempfile::tempdir()?;
     let path = dir.path().join("state.redb");
+    println!("store at {}", path.display());
     let t = Instant::now();
     let mut version = 0;
     {
@@ -24,6 +40,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 sync_commits: true,
                 cache_size: None,
                 prune_on_commit: true,
+                check_integrity_on_open: true,
             },
         )?;
         let mut next = 0;
@@ -50,6 +67,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             sync_commits: true,
             cache_size: None,
             prune_on_commit: true,
+            check_integrity_on_open: true,
         },
     )?;
     let mut rng = SplitMix64::new(1);

@@ -15,6 +15,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             sync_commits: false,
             cache_size: None,
             prune_on_commit: true,
+            check_integrity_on_open: true,
         },
     )?;
     let mut ws = store.working_set()?;

@@ -36,6 +36,12 @@ pub struct StoreConfig {
     /// calls [`Store::prune`] when it has time (after answering Commit, from another thread);
     /// pruning roughly triples the commit time of a large state (see `docs/bench-store.md`).
     pub prune_on_commit: bool,
+    /// `true` (the default): opening verifies the checksum of every page of the committed trees
+    /// (redb `check_integrity`), so a file damaged since it was written (disk error, foreign
+    /// write) fails to open with [`StoreError::Open`] instead of being trusted; redb may panic on
+    /// such a file otherwise. Costs one read of the whole file at start-up (see
+    /// `docs/bench-store.md`). After a crash redb runs this check regardless.
+    pub check_integrity_on_open: bool,
 }
 
 impl Default for StoreConfig {
@@ -45,6 +51,7 @@ impl Default for StoreConfig {
             sync_commits: true,
             cache_size: None,
             prune_on_commit: true,
+            check_integrity_on_open: true,
         }
     }
 }
@@ -95,6 +102,7 @@ impl Store {
         if let Some(bytes) = config.cache_size {
             builder.set_cache_size(bytes);
         }
+        builder.set_check_integrity_on_open(config.check_integrity_on_open);
         let db = builder
             .create(&path)
             .map_err(|source| StoreError::Open { path: path.clone(), source })?;

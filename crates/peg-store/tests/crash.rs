@@ -37,6 +37,7 @@ fn replay_roots(
             sync_commits: false,
             cache_size: None,
             prune_on_commit: true,
+            check_integrity_on_open: true,
         },
     )?;
     let mut roots = Vec::new();
