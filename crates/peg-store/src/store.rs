@@ -34,13 +34,13 @@ pub struct StoreConfig {
     /// `true` (the default): [`Store::commit`] prunes the versions that leave the keep-recent
     /// window in its own write transaction. `false`: commits never prune, and the application
     /// calls [`Store::prune`] when it has time (after answering Commit, from another thread);
-    /// pruning roughly triples the commit time of a large state (see `docs/bench-store.md`).
+    /// pruning roughly triples the commit time of a large state (see `BENCHMARKS.md`).
     pub prune_on_commit: bool,
     /// `true` (the default): opening verifies the checksum of every page of the committed trees
     /// (redb `check_integrity`), so a file damaged since it was written (disk error, foreign
     /// write) fails to open with [`StoreError::Open`] instead of being trusted; redb may panic on
     /// such a file otherwise. Costs one read of the whole file at start-up (see
-    /// `docs/bench-store.md`). After a crash redb runs this check regardless.
+    /// `BENCHMARKS.md`). After a crash redb runs this check regardless.
     pub check_integrity_on_open: bool,
 }
 

@@ -14,7 +14,7 @@
 //! [`compute_receipts_root`] and [`generate_receipt_proof`].
 //!
 //! Everything here is pure: no I/O, no clock, no panics on any input. See
-//! `specs/light-client-execution.md`.
+//! `specs/light-client.md` (Part II).
 
 mod error;
 mod header;
