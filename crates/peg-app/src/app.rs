@@ -1,0 +1,707 @@
+//! The ABCI 2.0 application: one method per ABCI call (`specs/state-machine.md` §1).
+
+use std::path::{Path, PathBuf};
+
+use peg_store::{encode_proof, PreparedCommit, Store, StoreConfig, WorkingSet};
+use peg_tx::{decode_tx, AccAddress, TxError};
+use serde::Serialize;
+use tendermint_proto::v0_38::abci::{
+    response_process_proposal::ProposalStatus, response_verify_vote_extension::VerifyStatus,
+    ExecTxResult, RequestCheckTx, RequestExtendVote, RequestFinalizeBlock, RequestInfo,
+    RequestInitChain, RequestPrepareProposal, RequestProcessProposal, RequestQuery,
+    RequestVerifyVoteExtension, ResponseCheckTx, ResponseCommit, ResponseExtendVote,
+    ResponseFinalizeBlock, ResponseInfo, ResponseInitChain, ResponsePrepareProposal,
+    ResponseProcessProposal, ResponseQuery, ResponseVerifyVoteExtension, ValidatorUpdate,
+};
+use tendermint_proto::v0_38::crypto::{public_key, ProofOp, ProofOps, PublicKey};
+use tracing::{debug, info, warn};
+
+use crate::error::{AppError, CODE_INTERNAL};
+use crate::exec::{ante, execute_messages, tx_limits, PowerChanges};
+use crate::genesis::{Genesis, Params};
+use crate::state::{account_key, balances_key, consensus_key_key, Cache, Validator, KEY_PARAMS};
+use crate::vote_ext::VoteExtension;
+
+/// The ABCI protocol version this application speaks (CometBFT v0.38).
+pub const ABCI_APP_VERSION: u64 = 1;
+/// The `ProofOp` type of the proofs `query` returns.
+pub const PROOF_OP_TYPE: &str = "ics23:jmt";
+/// Code of a malformed query.
+pub const CODE_BAD_QUERY: u32 = 130;
+/// Code of a query for something absent.
+pub const CODE_NOT_FOUND: u32 = 131;
+
+/// Node-local settings (not consensus).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct AppConfig {
+    /// The state store's settings.
+    pub store: StoreConfig,
+    /// Blocks CometBFT must keep (`retain_height = height - min_retain_blocks`); 0 keeps all.
+    pub min_retain_blocks: u64,
+}
+
+#[derive(Debug)]
+struct PendingGenesis {
+    ws: WorkingSet,
+    params: Params,
+    initial_height: u64,
+}
+
+#[derive(Debug)]
+struct PendingBlock {
+    prepared: PreparedCommit,
+    params: Params,
+}
+
+/// The peg zone state machine. Deterministic: no network, no wall clock (time is block time).
+#[derive(Debug)]
+pub struct App {
+    store: Store,
+    config: AppConfig,
+    params: Option<Params>,
+    check_ws: WorkingSet,
+    genesis: Option<PendingGenesis>,
+    pending: Option<PendingBlock>,
+}
+
+fn to_height(height: i64, what: &str) -> Result<u64, AppError> {
+    u64::try_from(height)
+        .ok()
+        .filter(|h| *h > 0)
+        .ok_or_else(|| AppError::OutOfOrder(format!("{what} height {height} is not positive")))
+}
+
+fn validator_update(key: &[u8; 32], power: i64) -> ValidatorUpdate {
+    ValidatorUpdate {
+        pub_key: Some(PublicKey { sum: Some(public_key::Sum::Ed25519(key.to_vec())) }),
+        power,
+    }
+}
+
+/// Bytes a transaction adds to the `Data.Txs` protobuf field (tag, length varint, bytes), the
+/// way CometBFT counts `max_tx_bytes`.
+fn proto_tx_size(len: usize) -> usize {
+    let mut varint = 1;
+    let mut rest = len >> 7;
+    while rest > 0 {
+        varint += 1;
+        rest >>= 7;
+    }
+    1 + varint + len
+}
+
+impl App {
+    /// The state store file under a node home: `<home>/data/peg-app.redb`.
+    pub fn store_path(home: &Path) -> PathBuf {
+        home.join("data").join("peg-app.redb")
+    }
+
+    /// Opens (or creates) the application state under `home` with the default settings.
+    pub fn open(home: impl AsRef<Path>) -> Result<Self, AppError> {
+        Self::open_with(home, AppConfig::default())
+    }
+
+    /// Opens (or creates) the application state under `home`.
+    pub fn open_with(home: impl AsRef<Path>, config: AppConfig) -> Result<Self, AppError> {
+        let path = Self::store_path(home.as_ref());
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir)
+                .map_err(|e| AppError::Genesis(format!("cannot create {}: {e}", dir.display())))?;
+        }
+        let store = Store::open_with(&path, config.store)?;
+        Self::from_store(store, config)
+    }
+
+    /// Wraps an opened store: reads the committed parameters, if any.
+    pub fn from_store(store: Store, config: AppConfig) -> Result<Self, AppError> {
+        let params = store.get(KEY_PARAMS)?.map(|bytes| Params::decode(&bytes)).transpose()?;
+        let check_ws = store.working_set()?;
+        let app = Self { store, config, params, check_ws, genesis: None, pending: None };
+        info!(height = ?app.last_height()?, "peg app opened");
+        Ok(app)
+    }
+
+    /// The state store (read access for tools and tests).
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    /// The committed chain parameters (`None` before the first commit).
+    pub fn params(&self) -> Option<&Params> {
+        self.params.as_ref()
+    }
+
+    /// The last committed height (`None`: nothing committed).
+    pub fn last_height(&self) -> Result<Option<u64>, AppError> {
+        Ok(self.store.latest_version()?)
+    }
+
+    /// Whether the block at `height` carries vote extensions (§6): CometBFT's
+    /// `vote_extensions_enable_height` rule, the one helper every caller uses.
+    pub fn vote_extensions_enabled(&self, height: u64) -> bool {
+        self.current_params().is_some_and(|p| p.vote_extensions_enabled(height))
+    }
+
+    fn current_params(&self) -> Option<&Params> {
+        self.params.as_ref().or(self.genesis.as_ref().map(|g| &g.params))
+    }
+
+    /// `Info`: the last committed height and app hash, from which CometBFT replays.
+    pub fn info(&self, _req: &RequestInfo) -> Result<ResponseInfo, AppError> {
+        let (height, hash) = match self.store.latest_version()? {
+            Some(height) => (height, self.store.root_hash()?.0.to_vec()),
+            None => (0, Vec::new()),
+        };
+        let last_block_height = i64::try_from(height)
+            .map_err(|_| AppError::OutOfOrder(format!("height {height} beyond i64")))?;
+        Ok(ResponseInfo {
+            data: "peg-zone".into(),
+            version: env!("CARGO_PKG_VERSION").into(),
+            app_version: ABCI_APP_VERSION,
+            last_block_height,
+            last_block_app_hash: hash.into(),
+        })
+    }
+
+    /// `InitChain`: loads the genesis `app_state` (§3), kept pending until the first block
+    /// commits; returns the genesis app hash and the validator set.
+    pub fn init_chain(&mut self, req: &RequestInitChain) -> Result<ResponseInitChain, AppError> {
+        if self.store.latest_version()?.is_some() {
+            return Err(AppError::OutOfOrder("InitChain on a store that has blocks".into()));
+        }
+        let genesis = Genesis::from_json(&req.app_state_bytes)?;
+        let ve_height = req
+            .consensus_params
+            .as_ref()
+            .and_then(|c| c.abci.as_ref())
+            .map_or(0, |a| a.vote_extensions_enable_height);
+        let ve_height = u64::try_from(ve_height).map_err(|_| {
+            AppError::Genesis(format!("vote_extensions_enable_height {ve_height} is negative"))
+        })?;
+        let checked = genesis.check(&req.chain_id, ve_height)?;
+        let initial_height = u64::try_from(req.initial_height.max(1))
+            .map_err(|_| AppError::Genesis("initial height".into()))?;
+        let mut ws = self.store.working_set()?;
+        let mut cache = Cache::new(&self.store, &mut ws);
+        cache.set(KEY_PARAMS.to_vec(), checked.params.encode());
+        for (address, coins) in &checked.accounts {
+            cache.account_or_create(address)?;
+            for coin in coins.as_slice() {
+                cache.add_balance(address, &coin.denom, coin.amount)?;
+            }
+        }
+        let mut updates = Vec::with_capacity(checked.validators.len());
+        let mut set = Vec::with_capacity(checked.validators.len());
+        for v in &checked.validators {
+            cache.account_or_create(&v.operator)?;
+            let validator = Validator {
+                operator: v.operator,
+                consensus_pubkey: v.consensus_pubkey,
+                bonded: v.bonded,
+                moniker: v.moniker.clone(),
+            };
+            cache.set_validator(&validator);
+            cache.set(consensus_key_key(&v.consensus_pubkey), v.operator.as_bytes().to_vec());
+            set.push(v.operator);
+            updates.push(validator_update(
+                &v.consensus_pubkey,
+                validator.power(checked.params.power_reduction)?,
+            ));
+        }
+        cache.set_validator_set(set);
+        cache.write()?;
+        if !req.validators.is_empty() {
+            let mut ours = updates.clone();
+            let mut theirs = req.validators.clone();
+            ours.sort_by(|a, b| format!("{a:?}").cmp(&format!("{b:?}")));
+            theirs.sort_by(|a, b| format!("{a:?}").cmp(&format!("{b:?}")));
+            if ours != theirs {
+                return Err(AppError::Genesis(
+                    "the CometBFT genesis validators differ from the app_state validators".into(),
+                ));
+            }
+        }
+        let app_hash = self.store.prepare(&ws, initial_height)?.root_hash();
+        info!(
+            chain_id = %req.chain_id,
+            initial_height,
+            accounts = checked.accounts.len(),
+            validators = checked.validators.len(),
+            app_hash = %hex::encode(app_hash.0),
+            "genesis loaded"
+        );
+        self.genesis = Some(PendingGenesis { ws, params: checked.params, initial_height });
+        Ok(ResponseInitChain {
+            consensus_params: None,
+            validators: updates,
+            app_hash: app_hash.0.to_vec().into(),
+        })
+    }
+
+    /// `CheckTx`: the ante checks (§4) against the mempool overlay, which keeps the fee and
+    /// sequence of accepted transactions until the next Commit resets it.
+    pub fn check_tx(&mut self, req: &RequestCheckTx) -> ResponseCheckTx {
+        let refused = |error: &AppError| {
+            let (code, codespace) = error.abci_code();
+            debug!(code, %error, "CheckTx refused");
+            ResponseCheckTx {
+                code,
+                codespace: codespace.into(),
+                log: error.to_string(),
+                ..ResponseCheckTx::default()
+            }
+        };
+        let Some(params) = self.params.as_ref() else {
+            return refused(&AppError::NotInitialized("no block committed yet"));
+        };
+        let height = match self.store.latest_version() {
+            Ok(h) => h.unwrap_or(0).saturating_add(1),
+            Err(error) => return refused(&error.into()),
+        };
+        let mut cache = Cache::new(&self.store, &mut self.check_ws);
+        match ante(&mut cache, params, &req.tx, height) {
+            Ok((tx, events)) => match cache.write() {
+                Ok(()) => ResponseCheckTx {
+                    code: 0,
+                    gas_wanted: i64::try_from(tx.fee().gas_limit).unwrap_or(i64::MAX),
+                    events,
+                    ..ResponseCheckTx::default()
+                },
+                Err(error) => refused(&error),
+            },
+            Err(error) => refused(&error),
+        }
+    }
+
+    /// Whether the transaction is one the proposer must not include (§6): a message under the
+    /// reserved type-URL prefix, or bytes too large for the chain.
+    fn proposal_refuses(params: Option<&Params>, tx: &[u8]) -> Option<String> {
+        let limits = params.map(tx_limits).unwrap_or_default();
+        match decode_tx(tx, &limits) {
+            Err(error @ TxError::ReservedTypeUrl { .. }) => Some(error.to_string()),
+            Err(error @ TxError::TxTooLarge { .. }) => Some(error.to_string()),
+            _ => None,
+        }
+    }
+
+    /// `PrepareProposal`: the mempool's transactions in order, without those using the reserved
+    /// type-URL prefix, undecodable or oversized ones, within `max_tx_bytes`.
+    pub fn prepare_proposal(
+        &self,
+        req: &RequestPrepareProposal,
+    ) -> Result<ResponsePrepareProposal, AppError> {
+        let max = usize::try_from(req.max_tx_bytes).unwrap_or(0);
+        let params = self.current_params();
+        let limits = params.map(tx_limits).unwrap_or_default();
+        let mut total = 0usize;
+        let mut txs = Vec::with_capacity(req.txs.len());
+        for tx in &req.txs {
+            if let Err(error) = decode_tx(tx, &limits) {
+                debug!(%error, "PrepareProposal drops a transaction");
+                continue;
+            }
+            let size = proto_tx_size(tx.len());
+            if total.saturating_add(size) > max {
+                continue;
+            }
+            total += size;
+            txs.push(tx.clone());
+        }
+        Ok(ResponsePrepareProposal { txs })
+    }
+
+    /// `ProcessProposal`: refuses a block carrying a reserved-prefix or oversized transaction;
+    /// other invalid transactions are only failed (not charged) in FinalizeBlock.
+    pub fn process_proposal(
+        &self,
+        req: &RequestProcessProposal,
+    ) -> Result<ResponseProcessProposal, AppError> {
+        let params = self.current_params();
+        for (index, tx) in req.txs.iter().enumerate() {
+            if let Some(reason) = Self::proposal_refuses(params, tx) {
+                warn!(height = req.height, index, %reason, "ProcessProposal rejects the block");
+                return Ok(ResponseProcessProposal { status: ProposalStatus::Reject as i32 });
+            }
+        }
+        Ok(ResponseProcessProposal { status: ProposalStatus::Accept as i32 })
+    }
+
+    /// `ExtendVote`: the version-1 extension (empty payload) when extensions are enabled.
+    pub fn extend_vote(&self, req: &RequestExtendVote) -> Result<ResponseExtendVote, AppError> {
+        let height = to_height(req.height, "ExtendVote")?;
+        let vote_extension = if self.vote_extensions_enabled(height) {
+            VoteExtension::current().encode()
+        } else {
+            Vec::new()
+        };
+        Ok(ResponseExtendVote { vote_extension: vote_extension.into() })
+    }
+
+    /// `VerifyVoteExtension`: accepts every well-formed extension, rejects only malformed bytes
+    /// (a rejection discards that one precommit, never the block).
+    pub fn verify_vote_extension(
+        &self,
+        req: &RequestVerifyVoteExtension,
+    ) -> Result<ResponseVerifyVoteExtension, AppError> {
+        let status = match VoteExtension::decode(&req.vote_extension) {
+            Ok(_) => VerifyStatus::Accept,
+            Err(error) => {
+                warn!(
+                    height = req.height,
+                    validator = %hex::encode(&req.validator_address),
+                    %error,
+                    "rejecting a malformed vote extension"
+                );
+                VerifyStatus::Reject
+            }
+        };
+        Ok(ResponseVerifyVoteExtension { status: status as i32 })
+    }
+
+    /// `FinalizeBlock`: executes the transactions in order (§4: fee and sequence stick even if
+    /// the messages fail), emits validator updates, returns the app hash. Nothing is persisted
+    /// before [`App::commit`].
+    pub fn finalize_block(
+        &mut self,
+        req: &RequestFinalizeBlock,
+    ) -> Result<ResponseFinalizeBlock, AppError> {
+        let height = to_height(req.height, "FinalizeBlock")?;
+        let (mut ws, params) = match &self.genesis {
+            Some(g) => {
+                if height != g.initial_height {
+                    return Err(AppError::OutOfOrder(format!(
+                        "first block at height {height}, expected the initial height {}",
+                        g.initial_height
+                    )));
+                }
+                (g.ws.clone(), g.params.clone())
+            }
+            None => {
+                let params = self
+                    .params
+                    .clone()
+                    .ok_or(AppError::NotInitialized("FinalizeBlock before InitChain"))?;
+                let expected = self.store.latest_version()?.unwrap_or(0).saturating_add(1);
+                if height != expected {
+                    return Err(AppError::OutOfOrder(format!(
+                        "FinalizeBlock at height {height}, expected {expected}"
+                    )));
+                }
+                (self.store.working_set()?, params)
+            }
+        };
+        let mut changes = PowerChanges::default();
+        let mut tx_results = Vec::with_capacity(req.txs.len());
+        for tx_bytes in &req.txs {
+            let mut cache = Cache::new(&self.store, &mut ws);
+            let (tx, ante_events) = match ante(&mut cache, &params, tx_bytes, height) {
+                Ok(ok) => ok,
+                Err(error) if error.is_fatal() => return Err(error),
+                Err(error) => {
+                    tx_results.push(failed(&error, Vec::new()));
+                    continue;
+                }
+            };
+            cache.write()?;
+            let mut cache = Cache::new(&self.store, &mut ws);
+            match execute_messages(&mut cache, &params, &tx, &mut changes) {
+                Ok(events) => {
+                    cache.write()?;
+                    let mut all = ante_events;
+                    all.extend(events);
+                    tx_results.push(ExecTxResult {
+                        code: 0,
+                        gas_wanted: i64::try_from(tx.fee().gas_limit).unwrap_or(i64::MAX),
+                        events: all,
+                        ..ExecTxResult::default()
+                    });
+                }
+                Err(error) if error.is_fatal() => return Err(error),
+                Err(error) => tx_results.push(failed(&error, ante_events)),
+            }
+        }
+        let validator_updates = {
+            let cache = Cache::new(&self.store, &mut ws);
+            let mut updates = Vec::new();
+            for (key, before) in &changes.before {
+                let now = match cache.consensus_key_owner(key)? {
+                    Some(operator) => match cache.validator(&operator)? {
+                        Some(v) if &v.consensus_pubkey == key => v.power(params.power_reduction)?,
+                        _ => 0,
+                    },
+                    None => 0,
+                };
+                if now != *before {
+                    updates.push(validator_update(key, now));
+                }
+            }
+            updates
+        };
+        let prepared = self.store.prepare(&ws, height)?;
+        let app_hash = prepared.root_hash();
+        debug!(
+            height,
+            txs = req.txs.len(),
+            updates = validator_updates.len(),
+            app_hash = %hex::encode(app_hash.0),
+            "block finalized"
+        );
+        self.pending = Some(PendingBlock { prepared, params });
+        Ok(ResponseFinalizeBlock {
+            events: Vec::new(),
+            tx_results,
+            validator_updates,
+            consensus_param_updates: None,
+            app_hash: app_hash.0.to_vec().into(),
+        })
+    }
+
+    /// `Commit`: persists the finalized block atomically (peg-store) and resets the CheckTx
+    /// overlay; `retain_height` follows [`AppConfig::min_retain_blocks`].
+    pub fn commit(&mut self) -> Result<ResponseCommit, AppError> {
+        let pending = self
+            .pending
+            .take()
+            .ok_or(AppError::OutOfOrder("Commit without FinalizeBlock".into()))?;
+        let commit = self.store.commit(pending.prepared)?;
+        self.params = Some(pending.params);
+        self.genesis = None;
+        self.check_ws = self.store.working_set()?;
+        let retain = match self.config.min_retain_blocks {
+            0 => 0,
+            keep => commit.version.saturating_sub(keep),
+        };
+        info!(height = commit.version, app_hash = %hex::encode(commit.root.0), "committed");
+        Ok(ResponseCommit { retain_height: i64::try_from(retain).unwrap_or(0) })
+    }
+
+    /// `Query` (§8): `/account/<peg1…>`, `/balances/<peg1…>`, `/validators`, `/eth-addresses`
+    /// (JSON, latest state), `/store/<hex key>` (raw bytes at any retained height; with
+    /// `prove`, an ICS23 proof as a `ProofOp` of type `ics23:jmt` verifying against the app hash
+    /// of block `height + 1`).
+    pub fn query(&self, req: &RequestQuery) -> ResponseQuery {
+        match self.query_inner(req) {
+            Ok(response) => response,
+            Err((code, log)) => ResponseQuery {
+                code,
+                log,
+                codespace: peg_tx::CODESPACE_PEG.into(),
+                ..ResponseQuery::default()
+            },
+        }
+    }
+
+    fn query_inner(&self, req: &RequestQuery) -> Result<ResponseQuery, (u32, String)> {
+        let internal = |e: AppError| (CODE_INTERNAL, e.to_string());
+        let latest = self.store.latest_version().map_err(|e| internal(e.into()))?;
+        let Some(latest) = latest else {
+            return Err((CODE_NOT_FOUND, "no block committed yet".into()));
+        };
+        let height = match u64::try_from(req.height) {
+            Ok(0) => latest,
+            Ok(h) => h,
+            Err(_) => return Err((CODE_BAD_QUERY, format!("negative height {}", req.height))),
+        };
+        let response_height = i64::try_from(height).unwrap_or(i64::MAX);
+        let (path, arg) = match req.path.trim_start_matches('/').split_once('/') {
+            Some((p, a)) => (p.to_owned(), a.to_owned()),
+            None => (req.path.trim_start_matches('/').to_owned(), String::new()),
+        };
+        if path == "store" {
+            let key = hex::decode(&arg).map_err(|e| (CODE_BAD_QUERY, format!("store key: {e}")))?;
+            if key.is_empty() {
+                return Err((CODE_BAD_QUERY, "empty store key".into()));
+            }
+            let (value, proof_ops) = if req.prove {
+                let (value, proof) = self
+                    .store
+                    .get_with_proof(&key, height)
+                    .map_err(|e| (CODE_NOT_FOUND, e.to_string()))?;
+                let op = ProofOp {
+                    r#type: PROOF_OP_TYPE.into(),
+                    key: key.clone(),
+                    data: encode_proof(&proof),
+                };
+                (value, Some(ProofOps { ops: vec![op] }))
+            } else {
+                (
+                    self.store.get_at(&key, height).map_err(|e| (CODE_NOT_FOUND, e.to_string()))?,
+                    None,
+                )
+            };
+            return Ok(ResponseQuery {
+                key: key.into(),
+                value: value.unwrap_or_default().into(),
+                proof_ops,
+                height: response_height,
+                ..ResponseQuery::default()
+            });
+        }
+        if req.prove {
+            return Err((
+                CODE_BAD_QUERY,
+                "proofs are served on /store/<hex key>; see specs/state-machine.md §2 for keys"
+                    .into(),
+            ));
+        }
+        if height != latest {
+            return Err((
+                CODE_BAD_QUERY,
+                format!("/{path} serves the latest height {latest} only"),
+            ));
+        }
+        let mut ws = self.store.working_set().map_err(|e| internal(e.into()))?;
+        let cache = Cache::new(&self.store, &mut ws);
+        let json = match path.as_str() {
+            "account" => {
+                let address = parse_address(&arg)?;
+                let account = cache
+                    .account(&address)
+                    .map_err(internal)?
+                    .ok_or_else(|| (CODE_NOT_FOUND, format!("account {arg} does not exist")))?;
+                serde_json::to_vec(&AccountView {
+                    address: address.to_bech32(),
+                    account_number: account.account_number,
+                    sequence: account.sequence,
+                    pubkey: account.pubkey.map(hex::encode),
+                    store_key: hex::encode(account_key(&address)),
+                })
+            }
+            "balances" => {
+                let address = parse_address(&arg)?;
+                let coins = cache.balances(&address).map_err(internal)?;
+                serde_json::to_vec(&BalancesView {
+                    address: address.to_bech32(),
+                    balances: coins
+                        .as_slice()
+                        .iter()
+                        .map(|c| CoinView { denom: c.denom.clone(), amount: c.amount.to_string() })
+                        .collect(),
+                    store_key: hex::encode(balances_key(&address)),
+                })
+            }
+            "validators" | "eth-addresses" => {
+                let params = self.params.as_ref().ok_or((CODE_NOT_FOUND, "no params".into()))?;
+                let mut validators = Vec::new();
+                let mut eth = Vec::new();
+                for operator in cache.validator_set().map_err(internal)? {
+                    let Some(v) = cache.validator(&operator).map_err(internal)? else {
+                        return Err(internal(AppError::CorruptState {
+                            key: hex::encode(operator.as_bytes()),
+                            reason: "validator in the set has no record",
+                        }));
+                    };
+                    let eth_address = cache.eth_address_of(&operator).map_err(internal)?;
+                    if let Some(address) = eth_address {
+                        eth.push(EthView {
+                            validator: operator.to_valoper().to_bech32(),
+                            operator: operator.to_bech32(),
+                            eth_address: address.to_string(),
+                        });
+                    }
+                    validators.push(ValidatorView {
+                        validator: operator.to_valoper().to_bech32(),
+                        operator: operator.to_bech32(),
+                        consensus_pubkey: hex::encode(v.consensus_pubkey),
+                        bonded: v.bonded.to_string(),
+                        power: v.power(params.power_reduction).map_err(internal)?,
+                        moniker: v.moniker.clone(),
+                        eth_address: eth_address.map(|a| a.to_string()),
+                    });
+                }
+                if path == "validators" {
+                    serde_json::to_vec(&validators)
+                } else {
+                    serde_json::to_vec(&eth)
+                }
+            }
+            other => return Err((CODE_BAD_QUERY, format!("unknown query path /{other}"))),
+        }
+        .map_err(|e| (CODE_INTERNAL, e.to_string()))?;
+        Ok(ResponseQuery {
+            value: json.into(),
+            height: response_height,
+            ..ResponseQuery::default()
+        })
+    }
+}
+
+fn parse_address(arg: &str) -> Result<AccAddress, (u32, String)> {
+    arg.parse::<AccAddress>().map_err(|e| (CODE_BAD_QUERY, e.to_string()))
+}
+
+fn failed(error: &AppError, events: Vec<tendermint_proto::v0_38::abci::Event>) -> ExecTxResult {
+    let (code, codespace) = error.abci_code();
+    ExecTxResult {
+        code,
+        codespace: codespace.into(),
+        log: error.to_string(),
+        events,
+        ..ExecTxResult::default()
+    }
+}
+
+/// `/account` answer.
+#[derive(Debug, Serialize, serde::Deserialize, PartialEq, Eq)]
+pub struct AccountView {
+    /// `peg1…`.
+    pub address: String,
+    /// Account number.
+    pub account_number: u64,
+    /// Next sequence.
+    pub sequence: u64,
+    /// Compressed secp256k1 key, hex, once known.
+    pub pubkey: Option<String>,
+    /// The store key (for `/store/<key>` proofs), hex.
+    pub store_key: String,
+}
+
+/// A coin in JSON.
+#[derive(Debug, Serialize, serde::Deserialize, PartialEq, Eq)]
+pub struct CoinView {
+    /// Denom.
+    pub denom: String,
+    /// Decimal amount.
+    pub amount: String,
+}
+
+/// `/balances` answer.
+#[derive(Debug, Serialize, serde::Deserialize, PartialEq, Eq)]
+pub struct BalancesView {
+    /// `peg1…`.
+    pub address: String,
+    /// Balances by denom.
+    pub balances: Vec<CoinView>,
+    /// The store key, hex.
+    pub store_key: String,
+}
+
+/// An entry of `/validators`.
+#[derive(Debug, Serialize, serde::Deserialize, PartialEq, Eq)]
+pub struct ValidatorView {
+    /// `pegvaloper1…`.
+    pub validator: String,
+    /// `peg1…`.
+    pub operator: String,
+    /// ed25519, hex.
+    pub consensus_pubkey: String,
+    /// Bonded tokens.
+    pub bonded: String,
+    /// CometBFT power.
+    pub power: i64,
+    /// Moniker.
+    pub moniker: String,
+    /// The registered Ethereum address.
+    pub eth_address: Option<String>,
+}
+
+/// An entry of `/eth-addresses`.
+#[derive(Debug, Serialize, serde::Deserialize, PartialEq, Eq)]
+pub struct EthView {
+    /// `pegvaloper1…`.
+    pub validator: String,
+    /// `peg1…`.
+    pub operator: String,
+    /// `0x…` (EIP-55).
+    pub eth_address: String,
+}

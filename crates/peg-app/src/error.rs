@@ -1,0 +1,149 @@
+//! The one error enum of the state machine (`specs/state-machine.md` §7) and the ABCI codes it
+//! maps to.
+
+use peg_store::StoreError;
+use peg_tx::{CheckTxCode, TxError, CODESPACE_PEG};
+
+/// `peg` 110: the message names a validator that does not exist.
+pub const CODE_UNKNOWN_VALIDATOR: u32 = 110;
+/// `peg` 111: the operator already runs a validator, or the consensus key is taken.
+pub const CODE_VALIDATOR_EXISTS: u32 = 111;
+/// `peg` 112: a staking rule refused the message (denom, self-bond, set size, power).
+pub const CODE_STAKING_RULE: u32 = 112;
+/// `peg` 113: the Ethereum address is taken, or the validator already registered one.
+pub const CODE_ETH_ADDRESS_TAKEN: u32 = 113;
+/// `peg` 120: the chain is not initialized yet (no InitChain, or no block committed).
+pub const CODE_NOT_INITIALIZED: u32 = 120;
+/// `peg` 199: the node itself failed (store, corrupt state, call order, genesis).
+pub const CODE_INTERNAL: u32 = 199;
+
+/// Everything the state machine can refuse or fail with.
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    /// The transaction failed a stateless check or its signature (peg-tx's codes).
+    #[error(transparent)]
+    Tx(#[from] TxError),
+
+    /// The state store failed (I/O, corruption): never a transaction's fault.
+    #[error("state store: {0}")]
+    Store(#[from] StoreError),
+
+    /// A stored value that does not decode: the database is damaged.
+    #[error("corrupt state value under key {key}: {reason}")]
+    CorruptState {
+        /// The key, hex.
+        key: String,
+        /// Why it does not decode.
+        reason: &'static str,
+    },
+
+    /// The genesis document is invalid.
+    #[error("invalid genesis: {0}")]
+    Genesis(String),
+
+    /// An ABCI call arrived out of order (e.g. Commit without FinalizeBlock).
+    #[error("ABCI call out of order: {0}")]
+    OutOfOrder(String),
+
+    /// A call needs the chain to be initialized.
+    #[error("chain not initialized: {0}")]
+    NotInitialized(&'static str),
+
+    /// The signer has no account.
+    #[error("account {address} does not exist")]
+    UnknownAccount {
+        /// The bech32 address.
+        address: String,
+    },
+
+    /// The transaction's sequence is not the account's.
+    #[error("account sequence mismatch: got {got}, expected {expected}")]
+    WrongSequence {
+        /// The sequence in the transaction.
+        got: u64,
+        /// The account's sequence.
+        expected: u64,
+    },
+
+    /// The fee is below the chain minimum.
+    #[error("insufficient fee: got {got}, expected at least {expected}")]
+    InsufficientFee {
+        /// The fee offered, in the native denom (`123upeg`).
+        got: String,
+        /// The minimum.
+        expected: String,
+    },
+
+    /// The account cannot pay.
+    #[error("insufficient funds: balance {got}, needs {expected}")]
+    InsufficientFunds {
+        /// The balance of the denom.
+        got: String,
+        /// The amount needed.
+        expected: String,
+    },
+
+    /// The timeout height of the transaction has passed.
+    #[error("transaction timed out: block height {got} is past the timeout height {expected}")]
+    TimedOut {
+        /// The height of the block.
+        got: u64,
+        /// The transaction's timeout height.
+        expected: u64,
+    },
+
+    /// The operator has no validator.
+    #[error("validator {operator} does not exist")]
+    UnknownValidator {
+        /// The operator address (`peg1…`).
+        operator: String,
+    },
+
+    /// The operator already runs a validator, or the consensus key is used by another one.
+    #[error("validator already exists: {0}")]
+    ValidatorExists(String),
+
+    /// A staking rule refused the message.
+    #[error("staking rule: {0}")]
+    StakingRule(String),
+
+    /// The Ethereum address is registered by another validator, or this validator has one.
+    #[error("ethereum address registration refused: {0}")]
+    EthAddressTaken(String),
+
+    /// An arithmetic overflow on amounts (never with a sane supply).
+    #[error("amount overflow: {0}")]
+    Overflow(&'static str),
+}
+
+impl AppError {
+    /// The ABCI `(code, codespace)` reported for this error.
+    pub fn abci_code(&self) -> (u32, &'static str) {
+        let sdk = |code: CheckTxCode| (code.code(), code.codespace());
+        match self {
+            Self::Tx(error) => sdk(error.check_tx_code()),
+            Self::UnknownAccount { .. } => sdk(CheckTxCode::UnknownAddress),
+            Self::WrongSequence { .. } => sdk(CheckTxCode::WrongSequence),
+            Self::InsufficientFee { .. } => sdk(CheckTxCode::InsufficientFee),
+            Self::InsufficientFunds { .. } => sdk(CheckTxCode::InsufficientFunds),
+            Self::TimedOut { .. } => sdk(CheckTxCode::TxTimeoutHeight),
+            Self::UnknownValidator { .. } => (CODE_UNKNOWN_VALIDATOR, CODESPACE_PEG),
+            Self::ValidatorExists(_) => (CODE_VALIDATOR_EXISTS, CODESPACE_PEG),
+            Self::StakingRule(_) | Self::Overflow(_) => (CODE_STAKING_RULE, CODESPACE_PEG),
+            Self::EthAddressTaken(_) => (CODE_ETH_ADDRESS_TAKEN, CODESPACE_PEG),
+            Self::NotInitialized(_) => (CODE_NOT_INITIALIZED, CODESPACE_PEG),
+            Self::Store(_) | Self::CorruptState { .. } | Self::Genesis(_) | Self::OutOfOrder(_) => {
+                (CODE_INTERNAL, CODESPACE_PEG)
+            }
+        }
+    }
+
+    /// `true` for failures of the node itself (store, corruption, call order), which must stop
+    /// the node rather than be charged to a transaction.
+    pub fn is_fatal(&self) -> bool {
+        matches!(
+            self,
+            Self::Store(_) | Self::CorruptState { .. } | Self::OutOfOrder(_) | Self::Genesis(_)
+        )
+    }
+}

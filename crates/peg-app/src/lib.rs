@@ -1,0 +1,34 @@
+//! # peg-app: the deterministic ABCI 2.0 state machine of the peg zone
+//!
+//! Specification: `specs/state-machine.md`. [`App`] has one method per ABCI call, taking and
+//! returning the `tendermint_proto::v0_38::abci` types, so the node binary plugs it into a
+//! `tendermint-abci` 0.41 server. State lives in peg-store (a Jellyfish Merkle Tree over redb:
+//! the app hash is its root); transactions are peg-tx's Cosmos SDK envelope.
+//!
+//! Pure: no network, no wall clock (time is block time). I/O only through the store.
+
+mod app;
+mod error;
+mod exec;
+mod genesis;
+pub mod state;
+mod vote_ext;
+
+pub use app::{
+    AccountView, App, AppConfig, BalancesView, CoinView, EthView, ValidatorView, ABCI_APP_VERSION,
+    CODE_BAD_QUERY, CODE_NOT_FOUND, PROOF_OP_TYPE,
+};
+pub use error::{
+    AppError, CODE_ETH_ADDRESS_TAKEN, CODE_INTERNAL, CODE_NOT_INITIALIZED, CODE_STAKING_RULE,
+    CODE_UNKNOWN_VALIDATOR, CODE_VALIDATOR_EXISTS,
+};
+pub use exec::{tx_limits, MAX_TOTAL_VOTING_POWER};
+pub use genesis::{
+    CheckedGenesis, CheckedValidator, Genesis, GenesisAccount, GenesisCoin, GenesisParams,
+    GenesisValidator, Params,
+};
+/// Re-exported: the ABCI protobuf types the methods take.
+pub use tendermint_proto;
+pub use vote_ext::{
+    VoteExtension, VoteExtensionError, MAX_VOTE_EXTENSION_LEN, VOTE_EXTENSION_VERSION,
+};
