@@ -260,15 +260,22 @@ impl App {
         };
         let mut cache = Cache::new(&self.store, &mut self.check_ws);
         match ante(&mut cache, params, &req.tx, height) {
-            Ok((tx, events)) => match cache.write() {
-                Ok(()) => ResponseCheckTx {
-                    code: 0,
-                    gas_wanted: i64::try_from(tx.fee().gas_limit).unwrap_or(i64::MAX),
-                    events,
-                    ..ResponseCheckTx::default()
-                },
-                Err(error) => refused(&error),
-            },
+            // Deviation from the Cosmos SDK (which skips messages in CheckTx): the messages run
+            // too, on the same cache, so a send beyond the balance or a staking rule violation is
+            // refused before it reaches the mempool; nothing is written unless both pass.
+            Ok((tx, events)) => {
+                match execute_messages(&mut cache, params, &tx, &mut PowerChanges::default())
+                    .and_then(|_| cache.write())
+                {
+                    Ok(()) => ResponseCheckTx {
+                        code: 0,
+                        gas_wanted: i64::try_from(tx.fee().gas_limit).unwrap_or(i64::MAX),
+                        events,
+                        ..ResponseCheckTx::default()
+                    },
+                    Err(error) => refused(&error),
+                }
+            }
             Err(error) => refused(&error),
         }
     }

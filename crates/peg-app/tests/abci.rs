@@ -256,6 +256,23 @@ fn bad_transactions_are_refused_at_check_tx_and_change_nothing() -> TestResult {
 }
 
 #[test]
+fn check_tx_runs_the_messages_and_refuses_a_send_beyond_the_balance() -> TestResult {
+    let mut node = Node::start()?;
+    let alice = key(1);
+    let bob = addr(&key(2));
+    let root_before = node.app_hash()?;
+    // alice can pay the fee but not the amount: refused at CheckTx, nothing written to the overlay.
+    let too_much = send(&alice, 0, 0, bob, 2_000_000_000);
+    let response = node.check(&too_much);
+    assert_eq!(response.code, code(CheckTxCode::InsufficientFunds), "{}", response.log);
+    assert!(!response.log.is_empty());
+    // The overlay still expects sequence 0: the refused transaction bumped nothing.
+    assert_eq!(node.check(&send(&alice, 0, 0, bob, 1)).code, 0);
+    assert_eq!(node.app_hash()?, root_before);
+    Ok(())
+}
+
+#[test]
 fn check_tx_overlay_tracks_sequences_until_commit() -> TestResult {
     let mut node = Node::start()?;
     let alice = key(1);
