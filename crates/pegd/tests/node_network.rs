@@ -20,6 +20,9 @@ type TestResult<T = ()> = Result<T, Box<dyn std::error::Error>>;
 
 const VALIDATORS: usize = 4;
 const BASE_PORT: u16 = 37600;
+const CHAIN_ID: &str = "peg-e2e";
+/// The chain's minimum fee (`pegd`'s default genesis), in `upeg`.
+const MIN_FEE: u128 = 1_000;
 
 fn repo_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
@@ -153,6 +156,130 @@ fn wait_for_balance(
     Ok(())
 }
 
+/// `(account_number, sequence)` of `address` seen by `node`, through `pegd query account`.
+fn account(node: usize, address: &str) -> TestResult<(u64, u64)> {
+    let rpc = format!("127.0.0.1:{}", rpc_port(node));
+    let (ok, stdout, stderr) =
+        pegd(&["query", "--node", &rpc, "--output", "json", "account", address])?;
+    if !ok {
+        return Err(format!("pegd query account failed: {stderr}").into());
+    }
+    let view: serde_json::Value = serde_json::from_str(&stdout)?;
+    let number = view["account_number"].as_u64().ok_or("no account_number")?;
+    let sequence = view["sequence"].as_u64().ok_or("no sequence")?;
+    Ok((number, sequence))
+}
+
+/// Bad transactions broadcast with `broadcast_tx_sync` straight to node 0's CometBFT RPC, signed
+/// by node 0's `validator` key: each is refused at CheckTx with its code (codespace `sdk`) and a
+/// non-empty log, none stays in any mempool, and afterwards no balance, sequence or app hash
+/// moved. Then a good transaction at the very sequence the bad ones used is accepted and
+/// committed: the refusals did not touch the account.
+fn refuse_bad_transactions(
+    net: &Network,
+    all: &[usize],
+    receiver: &str,
+    timeout: Duration,
+) -> TestResult {
+    use peg_tx::{Coin, Coins, Msg, MsgSend, TxBuilder};
+
+    let home = net.homes.first().ok_or("no node")?;
+    let key = pegd::keys::Keyring::in_home(home).load("validator")?;
+    let sender = key.address().to_bech32();
+    let to_address = peg_tx::AccAddress::from_bech32(receiver)?;
+    let (account_number, sequence) = account(0, &sender)?;
+    assert_eq!(sequence, 2, "the validator account signed two transfers so far");
+    let sender_balance = balance(0, &sender)?;
+    let receiver_balance = balance(0, receiver)?;
+    assert!(sender_balance > MIN_FEE, "sender balance {sender_balance}");
+
+    let upeg =
+        |amount: u128| -> TestResult<Coins> { Ok(Coins::new(vec![Coin::new("upeg", amount)?])?) };
+    let send = |amount: u128| -> TestResult<Msg> {
+        Ok(Msg::Send(MsgSend { from_address: key.address(), to_address, amount: upeg(amount)? }))
+    };
+    let tx = |chain_id: &str, sequence: u64, amount: u128, fee: u128| -> TestResult<TxBuilder> {
+        Ok(TxBuilder::new(chain_id, account_number, sequence)
+            .message(send(amount)?)
+            .fee(upeg(fee)?)
+            .gas_limit(200_000))
+    };
+
+    // A signature with one bit of `r` flipped (the signature is the last 64 bytes of TxRaw).
+    let mut flipped = tx(CHAIN_ID, sequence, 1, MIN_FEE)?.sign(&key.signing_key)?.bytes;
+    let r_start = flipped.len().checked_sub(64).ok_or("transaction too short")?;
+    *flipped.get_mut(r_start).ok_or("no signature byte")? ^= 0x01;
+    // A well-formed signature, over another chain's sign bytes.
+    let other_chain = tx("peg-other", sequence, 2, MIN_FEE)?.sign(&key.signing_key)?.bytes;
+    // Sequences: one already used (a replay) and one ahead (a gap).
+    let replayed = tx(CHAIN_ID, sequence - 1, 3, MIN_FEE)?.sign(&key.signing_key)?.bytes;
+    let ahead = tx(CHAIN_ID, sequence + 1, 4, MIN_FEE)?.sign(&key.signing_key)?.bytes;
+    // The fee is paid, then the send is one upeg beyond what is left.
+    let beyond = sender_balance - MIN_FEE + 1;
+    let too_much = tx(CHAIN_ID, sequence, beyond, MIN_FEE)?.sign(&key.signing_key)?.bytes;
+    // A correctly signed transaction whose memo makes it larger than the chain's 32 KiB limit.
+    let oversized = tx(CHAIN_ID, sequence, 5, MIN_FEE)?
+        .memo("x".repeat(peg_tx::DEFAULT_MAX_TX_BYTES))
+        .sign(&key.signing_key)?
+        .bytes;
+    assert!(oversized.len() > peg_tx::DEFAULT_MAX_TX_BYTES);
+    // One upeg below the minimum fee.
+    let low_fee = tx(CHAIN_ID, sequence, 6, MIN_FEE - 1)?.sign(&key.signing_key)?.bytes;
+    // Garbage: a good transaction cut short by one byte, and random-looking bytes.
+    let mut truncated = tx(CHAIN_ID, sequence, 7, MIN_FEE)?.sign(&key.signing_key)?.bytes;
+    truncated.pop();
+    let garbage = b"\x0a\xff\xff\xff\xff\x0f not a transaction".to_vec();
+
+    let cases: [(&str, Vec<u8>, u64); 9] = [
+        ("bad signature (flipped bit)", flipped, 4),
+        ("signature for another chain", other_chain, 4),
+        ("replayed sequence", replayed, 32),
+        ("sequence ahead", ahead, 32),
+        ("send beyond the balance", too_much, 5),
+        ("oversized", oversized, 21),
+        ("insufficient fee", low_fee, 13),
+        ("truncated", truncated, 2),
+        ("garbage bytes", garbage, 2),
+    ];
+    let client = pegd::rpc::RpcClient::new(&format!("127.0.0.1:{}", rpc_port(0)));
+    for (name, bytes, code) in cases {
+        let result = client.broadcast_tx_sync(&bytes)?;
+        assert_eq!(result["code"].as_u64(), Some(code), "{name}: {result}");
+        assert_eq!(result["codespace"].as_str(), Some("sdk"), "{name}: {result}");
+        let log = result["log"].as_str().unwrap_or_default();
+        assert!(!log.is_empty(), "{name}: empty log: {result}");
+        eprintln!("refused at CheckTx, {name}: code {code}: {log}");
+    }
+
+    // Nothing refused waits in a mempool, and two blocks later nothing has moved.
+    for node in all {
+        let pending = rpc_get(*node, "/num_unconfirmed_txs")?;
+        assert_eq!(pending["n_txs"].as_str(), Some("0"), "node {node}: {pending}");
+    }
+    let h = height(0)?;
+    for node in all {
+        wait_for_height(*node, h + 2, timeout)?;
+    }
+    for node in all {
+        assert_eq!(account(*node, &sender)?, (account_number, sequence), "node {node}");
+        assert_eq!(balance(*node, &sender)?, sender_balance, "node {node}");
+        assert_eq!(balance(*node, receiver)?, receiver_balance, "node {node}");
+    }
+    assert_same_app_hashes(all, 2, h + 2)?;
+
+    // The sequence the refused transactions used is still the next one.
+    let good = tx(CHAIN_ID, sequence, 8, MIN_FEE)?.sign(&key.signing_key)?.bytes;
+    let result = client.broadcast_tx_sync(&good)?;
+    assert_eq!(result["code"].as_u64(), Some(0), "{result}");
+    wait_for_balance(all, receiver, receiver_balance + 8, timeout)?;
+    for node in all {
+        wait_for_height(*node, height(0)?, timeout)?;
+        assert_eq!(account(*node, &sender)?, (account_number, sequence + 1), "node {node}");
+        assert_eq!(balance(*node, &sender)?, sender_balance - 8 - MIN_FEE, "node {node}");
+    }
+    Ok(())
+}
+
 /// The running `pegd start` processes; every one still alive is killed on drop.
 struct Network {
     homes: Vec<PathBuf>,
@@ -256,7 +383,7 @@ fn testnet() -> TestResult<Network> {
     let output = Command::new(env!("CARGO_BIN_EXE_pegd"))
         .args(["testnet", "--validators", &VALIDATORS.to_string(), "--base-port"])
         .arg(BASE_PORT.to_string())
-        .args(["--timeout-commit", "200ms", "--chain-id", "peg-e2e", "--output-format", "json"])
+        .args(["--timeout-commit", "200ms", "--chain-id", CHAIN_ID, "--output-format", "json"])
         .arg("--cometbft")
         .arg(&cometbft)
         .arg("--output")
@@ -374,6 +501,7 @@ fn four_validators_agree_survive_stop_and_crash() -> TestResult {
         wait_for_height(*node, h, timeout)?;
     }
     assert_same_app_hashes(&all, 2, h)?;
+    refuse_bad_transactions(&net, &all, &receiver, timeout)?;
 
     // 3. Bonding changes CometBFT's validator set; a registered Ethereum address is queryable.
     let bonder_home = net.homes.get(1).ok_or("no node")?.to_string_lossy().into_owned();
