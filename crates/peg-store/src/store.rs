@@ -4,7 +4,10 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use jmt::{KeyHash, Sha256Jmt};
-use redb::{Database, ReadableDatabase, ReadableTable, ReadableTableMetadata, WriteTransaction};
+use redb::{
+    Database, ReadableDatabase, ReadableTable, ReadableTableMetadata, TableDefinition,
+    WriteTransaction,
+};
 use sha2::Sha256;
 use tracing::{debug, info};
 
@@ -497,6 +500,32 @@ impl Store {
     }
 }
 
+/// Removes from `data` every entry indexed in `stale` (keys `stale_since BE ‖ data key`) with a
+/// `stale_since` sorting before `end`, and those index entries; returns how many data entries went.
+fn prune_stale_entries(
+    txn: &WriteTransaction,
+    stale: TableDefinition<&[u8], ()>,
+    data: TableDefinition<&[u8], &[u8]>,
+    end: &[u8],
+) -> Result<usize, StoreError> {
+    let mut stale_table = txn.open_table(stale)?;
+    let mut data_table = txn.open_table(data)?;
+    let keys: Vec<Vec<u8>> = stale_table
+        .range(..end)?
+        .map(|entry| entry.map(|(k, _)| k.value().to_vec()))
+        .collect::<Result<_, _>>()?;
+    let mut pruned = 0;
+    for key in &keys {
+        if let Some(data_key) = key.get(8..) {
+            if data_table.remove(data_key)?.is_some() {
+                pruned += 1;
+            }
+        }
+        stale_table.remove(key.as_slice())?;
+    }
+    Ok(pruned)
+}
+
 /// Deletes what no version `>= new_oldest` uses: nodes and values stale since a version
 /// `<= new_oldest`, and the roots of versions `old_oldest .. new_oldest`.
 fn prune(
@@ -506,40 +535,8 @@ fn prune(
 ) -> Result<(usize, usize), StoreError> {
     // Keys `stale_since BE ‖ …` with stale_since <= new_oldest sort before `(new_oldest+1) BE`.
     let end = new_oldest.saturating_add(1).to_be_bytes();
-    let mut pruned_nodes = 0;
-    {
-        let mut stale_nodes = txn.open_table(STALE_NODES)?;
-        let mut nodes = txn.open_table(NODES)?;
-        let stale: Vec<Vec<u8>> = stale_nodes
-            .range(..end.as_slice())?
-            .map(|entry| entry.map(|(k, _)| k.value().to_vec()))
-            .collect::<Result<_, _>>()?;
-        for key in &stale {
-            if let Some(node_key) = key.get(8..) {
-                if nodes.remove(node_key)?.is_some() {
-                    pruned_nodes += 1;
-                }
-            }
-            stale_nodes.remove(key.as_slice())?;
-        }
-    }
-    let mut pruned_values = 0;
-    {
-        let mut stale_values = txn.open_table(STALE_VALUES)?;
-        let mut values = txn.open_table(VALUES)?;
-        let stale: Vec<Vec<u8>> = stale_values
-            .range(..end.as_slice())?
-            .map(|entry| entry.map(|(k, _)| k.value().to_vec()))
-            .collect::<Result<_, _>>()?;
-        for key in &stale {
-            if let Some(value_key) = key.get(8..) {
-                if values.remove(value_key)?.is_some() {
-                    pruned_values += 1;
-                }
-            }
-            stale_values.remove(key.as_slice())?;
-        }
-    }
+    let pruned_nodes = prune_stale_entries(txn, STALE_NODES, NODES, &end)?;
+    let pruned_values = prune_stale_entries(txn, STALE_VALUES, VALUES, &end)?;
     {
         let mut roots = txn.open_table(ROOTS)?;
         for version in old_oldest..new_oldest {
