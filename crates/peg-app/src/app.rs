@@ -17,6 +17,7 @@ use tendermint_proto::v0_38::crypto::{public_key, ProofOp, ProofOps, PublicKey};
 use tracing::{debug, info, warn};
 
 use crate::error::{AppError, CODE_INTERNAL};
+use crate::eth::{self, BlockContext, EthCache, TrustedBlock};
 use crate::exec::{ante, execute_messages, tx_limits, PowerChanges};
 use crate::genesis::{Genesis, Params};
 use crate::state::{account_key, balances_key, consensus_key_key, Cache, Validator, KEY_PARAMS};
@@ -62,6 +63,10 @@ pub struct App {
     check_ws: WorkingSet,
     genesis: Option<PendingGenesis>,
     pending: Option<PendingBlock>,
+    eth_cache: EthCache,
+    /// Ring entries a test asked to trust, written at the start of the next FinalizeBlock
+    /// (only [`App::testing_trust_execution_block`] fills it).
+    injected_trusted: Vec<TrustedBlock>,
 }
 
 fn to_height(height: i64, what: &str) -> Result<u64, AppError> {
@@ -116,7 +121,16 @@ impl App {
     pub fn from_store(store: Store, config: AppConfig) -> Result<Self, AppError> {
         let params = store.get(KEY_PARAMS)?.map(|bytes| Params::decode(&bytes)).transpose()?;
         let check_ws = store.working_set()?;
-        let app = Self { store, config, params, check_ws, genesis: None, pending: None };
+        let app = Self {
+            store,
+            config,
+            params,
+            check_ws,
+            genesis: None,
+            pending: None,
+            eth_cache: EthCache::default(),
+            injected_trusted: Vec::new(),
+        };
         info!(height = ?app.last_height()?, "peg app opened");
         Ok(app)
     }
@@ -209,6 +223,15 @@ impl App {
             ));
         }
         cache.set_validator_set(set);
+        for (operator, eth_address) in &checked.eth_addresses {
+            cache
+                .set(crate::state::eth_by_validator_key(operator), eth_address.as_bytes().to_vec());
+            cache.set(crate::state::eth_by_address_key(eth_address), operator.as_bytes().to_vec());
+        }
+        if let Some(eth) = &checked.eth {
+            eth::init_genesis(&mut cache, eth)?;
+            cache.account_or_create(&eth::escrow_address())?;
+        }
         cache.write()?;
         if !req.validators.is_empty() {
             let mut ours = updates.clone();
@@ -259,21 +282,38 @@ impl App {
             Err(error) => return refused(&error.into()),
         };
         let mut cache = Cache::new(&self.store, &mut self.check_ws);
+        // CheckTx's clock: the last committed block's time (never the wall clock).
+        let time = match eth::last_block_time(&cache) {
+            Ok(time) => time,
+            Err(error) => return refused(&error),
+        };
+        let ctx = BlockContext { height, time };
         match ante(&mut cache, params, &req.tx, height) {
             // Deviation from the Cosmos SDK (which skips messages in CheckTx): the messages run
-            // too, on the same cache, so a send beyond the balance or a staking rule violation is
-            // refused before it reaches the mempool; nothing is written unless both pass.
-            Ok((tx, events)) => {
-                match execute_messages(&mut cache, params, &tx, &mut PowerChanges::default())
-                    .and_then(|_| cache.write())
+            // too, on the same cache, so a send beyond the balance, a staking rule violation or
+            // an invalid Ethereum proof is refused before it reaches the mempool; nothing is
+            // written unless both pass.
+            Ok((tx, gas, events)) => {
+                let gas_wanted = i64::try_from(tx.fee().gas_limit).unwrap_or(i64::MAX);
+                let gas_used = i64::try_from(gas).unwrap_or(i64::MAX);
+                match execute_messages(
+                    &mut cache,
+                    params,
+                    &tx,
+                    &mut PowerChanges::default(),
+                    ctx,
+                    &mut self.eth_cache,
+                )
+                .and_then(|_| cache.write())
                 {
                     Ok(()) => ResponseCheckTx {
                         code: 0,
-                        gas_wanted: i64::try_from(tx.fee().gas_limit).unwrap_or(i64::MAX),
+                        gas_wanted,
+                        gas_used,
                         events,
                         ..ResponseCheckTx::default()
                     },
-                    Err(error) => refused(&error),
+                    Err(error) => ResponseCheckTx { gas_wanted, gas_used, ..refused(&error) },
                 }
             }
             Err(error) => refused(&error),
@@ -397,11 +437,26 @@ impl App {
                 (self.store.working_set()?, params)
             }
         };
+        // Block time: the header's, in unix seconds (a missing or pre-1970 time counts as 0).
+        let time = req.time.as_ref().map_or(0, |t| u64::try_from(t.seconds).unwrap_or(0));
+        let ctx = BlockContext { height, time };
+        {
+            let mut cache = Cache::new(&self.store, &mut ws);
+            eth::begin_block(&mut cache, time)?;
+            if !self.injected_trusted.is_empty() {
+                if let Some(config) = eth::load_config(&cache)? {
+                    for block in self.injected_trusted.drain(..) {
+                        eth::ring_push(&mut cache, &config, block)?;
+                    }
+                }
+            }
+            cache.write()?;
+        }
         let mut changes = PowerChanges::default();
         let mut tx_results = Vec::with_capacity(req.txs.len());
         for tx_bytes in &req.txs {
             let mut cache = Cache::new(&self.store, &mut ws);
-            let (tx, ante_events) = match ante(&mut cache, &params, tx_bytes, height) {
+            let (tx, gas, ante_events) = match ante(&mut cache, &params, tx_bytes, height) {
                 Ok(ok) => ok,
                 Err(error) if error.is_fatal() => return Err(error),
                 Err(error) => {
@@ -410,21 +465,29 @@ impl App {
                 }
             };
             cache.write()?;
+            let gas_wanted = i64::try_from(tx.fee().gas_limit).unwrap_or(i64::MAX);
+            let gas_used = i64::try_from(gas).unwrap_or(i64::MAX);
             let mut cache = Cache::new(&self.store, &mut ws);
-            match execute_messages(&mut cache, &params, &tx, &mut changes) {
+            match execute_messages(&mut cache, &params, &tx, &mut changes, ctx, &mut self.eth_cache)
+            {
                 Ok(events) => {
                     cache.write()?;
                     let mut all = ante_events;
                     all.extend(events);
                     tx_results.push(ExecTxResult {
                         code: 0,
-                        gas_wanted: i64::try_from(tx.fee().gas_limit).unwrap_or(i64::MAX),
+                        gas_wanted,
+                        gas_used,
                         events: all,
                         ..ExecTxResult::default()
                     });
                 }
                 Err(error) if error.is_fatal() => return Err(error),
-                Err(error) => tx_results.push(failed(&error, ante_events)),
+                Err(error) => tx_results.push(ExecTxResult {
+                    gas_wanted,
+                    gas_used,
+                    ..failed(&error, ante_events)
+                }),
             }
         }
         let validator_updates = {
@@ -482,7 +545,8 @@ impl App {
         Ok(ResponseCommit { retain_height: i64::try_from(retain).unwrap_or(0) })
     }
 
-    /// `Query` (§8): `/account/<peg1…>`, `/balances/<peg1…>`, `/validators`, `/eth-addresses`
+    /// `Query` (§8): `/account/<peg1…>`, `/balances/<peg1…>`, `/validators`, `/eth-addresses`,
+    /// `/eth/client`, `/eth/trusted/<n>`, `/eth/events/<from>`, `/eth/vouchers`, `/eth/tokens`
     /// (JSON, latest state), `/store/<hex key>` (raw bytes at any retained height; with
     /// `prove`, an ICS23 proof as a `ProofOp` of type `ics23:jmt` verifying against the app hash
     /// of block `height + 1`).
@@ -559,6 +623,14 @@ impl App {
         }
         let mut ws = self.store.working_set().map_err(|e| internal(e.into()))?;
         let cache = Cache::new(&self.store, &mut ws);
+        if path == "eth" {
+            let json = eth::query(&cache, &arg)?;
+            return Ok(ResponseQuery {
+                value: json.into(),
+                height: response_height,
+                ..ResponseQuery::default()
+            });
+        }
         let json = match path.as_str() {
             "account" => {
                 let address = parse_address(&arg)?;
@@ -630,6 +702,16 @@ impl App {
             height: response_height,
             ..ResponseQuery::default()
         })
+    }
+}
+
+impl App {
+    /// Test support: trusts an execution block as if a finalized light-client header had
+    /// carried it; written into the ring at the start of the next FinalizeBlock (so it is part
+    /// of that block's state and app hash). Never available in a node build.
+    #[cfg(any(test, feature = "testing"))]
+    pub fn testing_trust_execution_block(&mut self, block: TrustedBlock) {
+        self.injected_trusted.push(block);
     }
 }
 

@@ -14,6 +14,18 @@ pub const CODE_STAKING_RULE: u32 = 112;
 pub const CODE_ETH_ADDRESS_TAKEN: u32 = 113;
 /// `peg` 120: the chain is not initialized yet (no InitChain, or no block committed).
 pub const CODE_NOT_INITIALIZED: u32 = 120;
+/// `peg` 140: the Ethereum module is not enabled in this chain's genesis.
+pub const CODE_ETH_DISABLED: u32 = 140;
+/// `peg` 141: the light client refused the update (invalid, or it advances nothing).
+pub const CODE_ETH_CLIENT: u32 = 141;
+/// `peg` 142: the events' first nonce is not the next expected one (repeat or gap).
+pub const CODE_ETH_EVENT_NONCE: u32 = 142;
+/// `peg` 143: an event proof is invalid (header chain, receipt proof, failed receipt, log).
+pub const CODE_ETH_PROOF: u32 = 143;
+/// `peg` 144: the trusted block hash is not in the trusted ring.
+pub const CODE_ETH_UNTRUSTED_BLOCK: u32 = 144;
+/// `peg` 145: a governance vote refused (not a bonded validator, already voted, bad action).
+pub const CODE_ETH_GOVERNANCE: u32 = 145;
 /// `peg` 199: the node itself failed (store, corrupt state, call order, genesis).
 pub const CODE_INTERNAL: u32 = 199;
 
@@ -111,6 +123,42 @@ pub enum AppError {
     #[error("ethereum address registration refused: {0}")]
     EthAddressTaken(String),
 
+    /// The declared gas limit is below the message's deterministic cost.
+    #[error("out of gas: gas limit {got} is below the required {required}")]
+    OutOfGas {
+        /// `AuthInfo.fee.gas_limit`.
+        got: u64,
+        /// `TX_BASE_GAS + Σ msg.gas()`.
+        required: u64,
+    },
+
+    /// The Ethereum module is disabled (no `app_state.eth` at genesis).
+    #[error("the Ethereum module is not enabled on this chain")]
+    EthDisabled,
+
+    /// The light client refused the update.
+    #[error("light client: {0}")]
+    EthClient(String),
+
+    /// The events' first nonce is not the next expected nonce.
+    #[error("{0}")]
+    EthEventNonce(String),
+
+    /// An event proof is invalid.
+    #[error("invalid event proof: {0}")]
+    EthProof(String),
+
+    /// The trusted block hash is not in the trusted ring.
+    #[error("block {hash} is not in the trusted ring")]
+    EthUntrustedBlock {
+        /// `0x…`.
+        hash: String,
+    },
+
+    /// A governance vote refused.
+    #[error("eth governance: {0}")]
+    EthGovernance(String),
+
     /// An arithmetic overflow on amounts (never with a sane supply).
     #[error("amount overflow: {0}")]
     Overflow(&'static str),
@@ -132,6 +180,13 @@ impl AppError {
             Self::StakingRule(_) | Self::Overflow(_) => (CODE_STAKING_RULE, CODESPACE_PEG),
             Self::EthAddressTaken(_) => (CODE_ETH_ADDRESS_TAKEN, CODESPACE_PEG),
             Self::NotInitialized(_) => (CODE_NOT_INITIALIZED, CODESPACE_PEG),
+            Self::OutOfGas { .. } => sdk(CheckTxCode::OutOfGas),
+            Self::EthDisabled => (CODE_ETH_DISABLED, CODESPACE_PEG),
+            Self::EthClient(_) => (CODE_ETH_CLIENT, CODESPACE_PEG),
+            Self::EthEventNonce(_) => (CODE_ETH_EVENT_NONCE, CODESPACE_PEG),
+            Self::EthProof(_) => (CODE_ETH_PROOF, CODESPACE_PEG),
+            Self::EthUntrustedBlock { .. } => (CODE_ETH_UNTRUSTED_BLOCK, CODESPACE_PEG),
+            Self::EthGovernance(_) => (CODE_ETH_GOVERNANCE, CODESPACE_PEG),
             Self::Store(_) | Self::CorruptState { .. } | Self::Genesis(_) | Self::OutOfOrder(_) => {
                 (CODE_INTERNAL, CODESPACE_PEG)
             }

@@ -4,12 +4,13 @@
 use std::collections::BTreeMap;
 
 use peg_tx::{
-    decode_tx, AccAddress, Msg, MsgBondUnbond, MsgCreateValidator, MsgRegisterEthAddress, MsgSend,
-    TxLimits, VerifiedTx,
+    decode_tx, required_gas, AccAddress, Msg, MsgBondUnbond, MsgCreateValidator,
+    MsgRegisterEthAddress, MsgSend, TxLimits, VerifiedTx,
 };
 use tendermint_proto::v0_38::abci::{Event, EventAttribute};
 
 use crate::error::AppError;
+use crate::eth::{self, BlockContext, EthCache};
 use crate::genesis::Params;
 use crate::state::{
     consensus_key_key, eth_by_address_key, eth_by_validator_key, fee_collector, Cache, Validator,
@@ -37,8 +38,9 @@ pub(crate) fn event(kind: &str, attributes: &[(&str, String)]) -> Event {
     }
 }
 
-/// The ante handler: decode, account, signature, sequence, timeout, fee; on success the fee is
-/// paid to the fee collector and the sequence bumped in `cache` (§4).
+/// The ante handler: decode, gas, account, signature, sequence, timeout, fee; on success the
+/// fee is paid to the fee collector and the sequence bumped in `cache` (§4). Returns the
+/// verified transaction, its deterministic gas cost, and the events.
 ///
 /// `height` is the height of the block the transaction would be in.
 pub fn ante(
@@ -46,8 +48,13 @@ pub fn ante(
     params: &Params,
     tx_bytes: &[u8],
     height: u64,
-) -> Result<(VerifiedTx, Vec<Event>), AppError> {
+) -> Result<(VerifiedTx, u64, Vec<Event>), AppError> {
     let decoded = decode_tx(tx_bytes, &tx_limits(params))?;
+    // Gas is a function of the messages' shape: checked before any signature or proof work.
+    let gas = required_gas(decoded.messages());
+    if decoded.fee().gas_limit < gas {
+        return Err(AppError::OutOfGas { got: decoded.fee().gas_limit, required: gas });
+    }
     let signer = *decoded.signer();
     let mut account = cache
         .account(&signer)?
@@ -63,10 +70,11 @@ pub fn ante(
         return Err(AppError::TimedOut { got: height, expected: tx.timeout_height() });
     }
     let fee = tx.fee().amount.amount_of(&params.denom);
-    if fee < params.min_fee {
+    let required_fee = params.required_fee(tx.fee().gas_limit);
+    if fee < required_fee {
         return Err(AppError::InsufficientFee {
             got: format!("{fee}{}", params.denom),
-            expected: format!("{}{}", params.min_fee, params.denom),
+            expected: format!("{required_fee}{}", params.denom),
         });
     }
     // Every coin of the fee is paid (other denoms too: the signer asked for it).
@@ -86,7 +94,7 @@ pub fn ante(
         event("tx", &[("fee", fee_text.join(",")), ("fee_payer", signer.to_bech32())]),
         event("tx", &[("acc_seq", format!("{}/{}", signer.to_bech32(), tx.sequence()))]),
     ];
-    Ok((tx, events))
+    Ok((tx, gas, events))
 }
 
 /// Staking changes of the block: the power each touched consensus key had at the start of the
@@ -116,6 +124,8 @@ pub fn execute_messages(
     params: &Params,
     tx: &VerifiedTx,
     changes: &mut PowerChanges,
+    ctx: BlockContext,
+    eth_cache: &mut EthCache,
 ) -> Result<Vec<Event>, AppError> {
     let mut events = Vec::new();
     for msg in tx.messages() {
@@ -127,6 +137,13 @@ pub fn execute_messages(
             Msg::Bond(msg) => events.push(bond(cache, params, msg, changes)?),
             Msg::Unbond(msg) => events.extend(unbond(cache, params, msg, changes)?),
             Msg::RegisterEthAddress(msg) => events.push(register_eth_address(cache, msg)?),
+            Msg::UpdateEthClient(msg) => {
+                events.extend(eth::update_client(cache, eth_cache, ctx, msg)?)
+            }
+            Msg::SubmitEthEvents(msg) => events.extend(eth::submit_events(cache, msg)?),
+            Msg::EthGovernance(msg) => {
+                events.extend(eth::governance(cache, eth_cache, params, ctx, msg)?)
+            }
         }
     }
     Ok(events)

@@ -5,6 +5,8 @@ use serde::{Deserialize, Serialize};
 use peg_tx::{validate_denom, AccAddress, Coin, Coins, MAX_MONIKER_LEN};
 
 use crate::error::AppError;
+use crate::eth::genesis::{CheckedEth, EthGenesis, GenesisEthAddress};
+use peg_types::EthAddress;
 
 /// Chain parameters, stored under `params`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -26,11 +28,15 @@ pub struct Params {
     /// First height whose precommits carry vote extensions (0: never), from CometBFT's
     /// `abci.vote_extensions_enable_height` consensus parameter at InitChain.
     pub vote_extensions_enable_height: u64,
+    /// Gas price: the fee must be at least `ceil(gas_limit × fee_per_kgas / 1000)` in `denom`
+    /// (and at least `min_fee`).
+    pub fee_per_kgas: u128,
 }
 
 impl Params {
     /// Fixed layout: `len u8 ‖ chain_id ‖ len u8 ‖ denom ‖ min_fee u128 ‖ power_reduction u128 ‖
-    /// min_self_bond u128 ‖ max_validators u32 ‖ max_tx_bytes u32 ‖ ve_height u64`.
+    /// min_self_bond u128 ‖ max_validators u32 ‖ max_tx_bytes u32 ‖ ve_height u64 ‖
+    /// fee_per_kgas u128`.
     pub fn encode(&self) -> Vec<u8> {
         let mut out = Vec::with_capacity(96);
         for s in [&self.chain_id, &self.denom] {
@@ -44,7 +50,15 @@ impl Params {
         out.extend_from_slice(&self.max_validators.to_be_bytes());
         out.extend_from_slice(&self.max_tx_bytes.to_be_bytes());
         out.extend_from_slice(&self.vote_extensions_enable_height.to_be_bytes());
+        out.extend_from_slice(&self.fee_per_kgas.to_be_bytes());
         out
+    }
+
+    /// The minimum fee of a transaction declaring `gas_limit`:
+    /// `max(min_fee, ceil(gas_limit × fee_per_kgas / 1000))`.
+    pub fn required_fee(&self, gas_limit: u64) -> u128 {
+        let priced = u128::from(gas_limit).saturating_mul(self.fee_per_kgas).div_ceil(1000);
+        self.min_fee.max(priced)
     }
 
     /// Decodes [`Params::encode`]'s layout.
@@ -75,6 +89,7 @@ impl Params {
             u32::from_be_bytes(take(4)?.try_into().map_err(|_| bad("params truncated"))?);
         let vote_extensions_enable_height =
             u64::from_be_bytes(take(8)?.try_into().map_err(|_| bad("params truncated"))?);
+        let fee_per_kgas = u128_of(take(16)?)?;
         if !rest.is_empty() {
             return Err(bad("trailing bytes"));
         }
@@ -87,6 +102,7 @@ impl Params {
             max_validators,
             max_tx_bytes,
             vote_extensions_enable_height,
+            fee_per_kgas,
         })
     }
 
@@ -138,6 +154,13 @@ pub struct GenesisParams {
     pub max_validators: u32,
     /// Largest transaction in bytes.
     pub max_tx_bytes: u32,
+    /// Gas price in `denom` per 1000 gas (absent: 0, only `min_fee` applies).
+    #[serde(default, with = "amount", skip_serializing_if = "is_zero")]
+    pub fee_per_kgas: u128,
+}
+
+fn is_zero(value: &u128) -> bool {
+    *value == 0
 }
 
 /// A balance in the genesis document.
@@ -186,6 +209,12 @@ pub struct Genesis {
     pub accounts: Vec<GenesisAccount>,
     /// The initial validator set.
     pub validators: Vec<GenesisValidator>,
+    /// The Ethereum module (absent: disabled).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub eth: Option<EthGenesis>,
+    /// Genesis Ethereum key registrations of validators.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub eth_addresses: Vec<GenesisEthAddress>,
 }
 
 /// A validated genesis validator.
@@ -202,7 +231,7 @@ pub struct CheckedValidator {
 }
 
 /// A validated genesis.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone)]
 pub struct CheckedGenesis {
     /// Parameters, chain id included.
     pub params: Params,
@@ -210,6 +239,10 @@ pub struct CheckedGenesis {
     pub accounts: Vec<(AccAddress, Coins)>,
     /// Validators.
     pub validators: Vec<CheckedValidator>,
+    /// The Ethereum module, bootstrapped.
+    pub eth: Option<CheckedEth>,
+    /// Genesis Ethereum key registrations.
+    pub eth_addresses: Vec<(AccAddress, EthAddress)>,
 }
 
 impl Genesis {
@@ -259,6 +292,7 @@ impl Genesis {
             max_validators: p.max_validators,
             max_tx_bytes: p.max_tx_bytes,
             vote_extensions_enable_height,
+            fee_per_kgas: p.fee_per_kgas,
         };
         let mut accounts = Vec::with_capacity(self.accounts.len());
         let mut seen = std::collections::BTreeSet::new();
@@ -330,7 +364,25 @@ impl Genesis {
                 moniker: v.moniker.clone(),
             });
         }
-        Ok(CheckedGenesis { params, accounts, validators })
+        let mut eth_addresses = Vec::with_capacity(self.eth_addresses.len());
+        for entry in &self.eth_addresses {
+            let (operator, eth) = entry.check()?;
+            if !operators.contains(&operator) {
+                return Err(g(format!(
+                    "eth_addresses: {} is not a genesis validator",
+                    entry.operator
+                )));
+            }
+            if eth_addresses.iter().any(|(o, e)| *o == operator || *e == eth) {
+                return Err(g(format!(
+                    "eth_addresses: {} or {} registered twice",
+                    entry.operator, entry.eth_address
+                )));
+            }
+            eth_addresses.push((operator, eth));
+        }
+        let eth = self.eth.as_ref().map(EthGenesis::check).transpose()?;
+        Ok(CheckedGenesis { params, accounts, validators, eth, eth_addresses })
     }
 }
 
@@ -348,6 +400,7 @@ mod tests {
             max_validators: 100,
             max_tx_bytes: 32 * 1024,
             vote_extensions_enable_height: 5,
+            fee_per_kgas: 7,
         }
     }
 

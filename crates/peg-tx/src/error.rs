@@ -374,6 +374,8 @@ pub enum CheckTxCode {
     UnknownAddress = 9,
     /// `sdk` 10: malformed coins.
     InvalidCoins = 10,
+    /// `sdk` 11: the gas limit is below the transaction's deterministic gas cost (state machine).
+    OutOfGas = 11,
     /// `sdk` 12: memo too long.
     MemoTooLarge = 12,
     /// `sdk` 13: fee below the minimum (state machine).

@@ -9,6 +9,10 @@ use peg_types::EthAddress;
 use prost::Message as _;
 
 use crate::coin::{Coin, Coins};
+use crate::eth_msgs::{
+    self, MsgEthGovernance, MsgSubmitEthEvents, MsgUpdateEthClient, MSG_ETH_GOVERNANCE_TYPE_URL,
+    MSG_SUBMIT_ETH_EVENTS_TYPE_URL, MSG_UPDATE_ETH_CLIENT_TYPE_URL,
+};
 use crate::proto;
 use crate::wire::{self, Schema};
 use crate::{AccAddress, TxError};
@@ -101,6 +105,18 @@ pub enum Msg {
     Unbond(MsgBondUnbond),
     /// `/peg.eth.v1.MsgRegisterEthAddress`.
     RegisterEthAddress(MsgRegisterEthAddress),
+    /// `/peg.eth.v1.MsgUpdateEthClient`.
+    UpdateEthClient(MsgUpdateEthClient),
+    /// `/peg.eth.v1.MsgSubmitEthEvents`.
+    SubmitEthEvents(MsgSubmitEthEvents),
+    /// `/peg.eth.v1.MsgEthGovernance`.
+    EthGovernance(MsgEthGovernance),
+}
+
+/// The gas a transaction carrying `messages` must declare at least:
+/// [`eth_msgs::TX_BASE_GAS`] plus every message's [`Msg::gas`] (`specs/eth-module.md` §3).
+pub fn required_gas(messages: &[Msg]) -> u64 {
+    messages.iter().fold(eth_msgs::TX_BASE_GAS, |gas, msg| gas.saturating_add(msg.gas()))
 }
 
 impl Msg {
@@ -112,6 +128,9 @@ impl Msg {
             Self::Bond(_) => MSG_BOND_TYPE_URL,
             Self::Unbond(_) => MSG_UNBOND_TYPE_URL,
             Self::RegisterEthAddress(_) => MSG_REGISTER_ETH_ADDRESS_TYPE_URL,
+            Self::UpdateEthClient(_) => MSG_UPDATE_ETH_CLIENT_TYPE_URL,
+            Self::SubmitEthEvents(_) => MSG_SUBMIT_ETH_EVENTS_TYPE_URL,
+            Self::EthGovernance(_) => MSG_ETH_GOVERNANCE_TYPE_URL,
         }
     }
 
@@ -122,6 +141,27 @@ impl Msg {
             Self::CreateValidator(msg) => &msg.operator_address,
             Self::Bond(msg) | Self::Unbond(msg) => &msg.operator_address,
             Self::RegisterEthAddress(msg) => &msg.operator_address,
+            Self::UpdateEthClient(msg) => &msg.signer,
+            Self::SubmitEthEvents(msg) => &msg.signer,
+            Self::EthGovernance(msg) => &msg.operator,
+        }
+    }
+
+    /// The deterministic gas cost of the message, a function of its shape only
+    /// (`specs/eth-module.md` §3), so that a bad proof pays what a good one of the same size
+    /// pays. Relayers compute the same number to set `gas_limit`.
+    pub fn gas(&self) -> u64 {
+        use eth_msgs::*;
+        match self {
+            Self::Send(msg) => SEND_BASE_GAS
+                .saturating_add(SEND_COIN_GAS.saturating_mul(
+                    u64::try_from(msg.amount.as_slice().len()).unwrap_or(u64::MAX),
+                )),
+            Self::CreateValidator(_) | Self::Bond(_) | Self::Unbond(_) => STAKING_GAS,
+            Self::RegisterEthAddress(_) => REGISTER_ETH_ADDRESS_GAS,
+            Self::UpdateEthClient(msg) => update_gas(msg),
+            Self::SubmitEthEvents(msg) => events_gas(msg),
+            Self::EthGovernance(msg) => governance_gas(msg),
         }
     }
 
@@ -152,6 +192,9 @@ impl Msg {
                 signature: msg.signature.to_vec(),
             }
             .encode_to_vec(),
+            Self::UpdateEthClient(msg) => eth_msgs::encode_update(msg),
+            Self::SubmitEthEvents(msg) => eth_msgs::encode_events(msg),
+            Self::EthGovernance(msg) => eth_msgs::encode_governance(msg),
         };
         proto::Any { type_url: self.type_url().to_owned(), value }
     }
@@ -242,6 +285,15 @@ impl Msg {
                     eth_address,
                     signature,
                 }))
+            }
+            MSG_UPDATE_ETH_CLIENT_TYPE_URL => {
+                eth_msgs::decode_update(&any.value).map(Self::UpdateEthClient)
+            }
+            MSG_SUBMIT_ETH_EVENTS_TYPE_URL => {
+                eth_msgs::decode_events(&any.value).map(Self::SubmitEthEvents)
+            }
+            MSG_ETH_GOVERNANCE_TYPE_URL => {
+                eth_msgs::decode_governance(&any.value).map(Self::EthGovernance)
             }
             _ => Err(TxError::UnknownMessageType { index, type_url: any.type_url.clone() }),
         }

@@ -233,3 +233,129 @@ pub struct MsgRegisterEthAddress {
     #[prost(bytes = "vec", tag = "3")]
     pub signature: Vec<u8>,
 }
+
+/// `peg.eth.v1.MsgUpdateEthClient`: a light-client update for the peg zone's Ethereum light
+/// client (`specs/eth-module.md` §2.1).
+#[derive(Clone, PartialEq, Eq, ::prost::Message)]
+pub struct MsgUpdateEthClient {
+    /// Field 1: `peg1…`, any account (permissionless).
+    #[prost(string, tag = "1")]
+    pub signer: String,
+    /// Field 2: the fork of the container in `update` (`"altair"` … `"gloas"`).
+    #[prost(string, tag = "2")]
+    pub fork: String,
+    /// Field 3: 0 = `LightClientUpdate`, 1 = `LightClientFinalityUpdate`.
+    #[prost(uint32, tag = "3")]
+    pub kind: u32,
+    /// Field 4: the SSZ encoding of that fork's container.
+    #[prost(bytes = "vec", tag = "4")]
+    pub update: Vec<u8>,
+}
+
+/// `peg.eth.v1.MsgSubmitEthEvents.EventReceipt`: one receipt proof and the bridge logs in it.
+#[derive(Clone, PartialEq, Eq, ::prost::Message)]
+pub struct EventReceipt {
+    /// Field 1: index into `MsgSubmitEthEvents.headers` of the block holding the receipt.
+    #[prost(uint32, tag = "1")]
+    pub header_index: u32,
+    /// Field 2: the transaction's index in its block (trie key `rlp(tx_index)`).
+    #[prost(uint32, tag = "2")]
+    pub tx_index: u32,
+    /// Field 3: Merkle-Patricia proof nodes, root first.
+    #[prost(bytes = "vec", repeated, tag = "3")]
+    pub proof: Vec<Vec<u8>>,
+    /// Field 4 (packed): indices of the receipt's logs that are bridge events, increasing.
+    #[prost(uint32, repeated, packed = "true", tag = "4")]
+    pub log_indices: Vec<u32>,
+}
+
+/// `peg.eth.v1.MsgSubmitEthEvents`: bridge events proven against a trusted execution block.
+#[derive(Clone, PartialEq, Eq, ::prost::Message)]
+pub struct MsgSubmitEthEvents {
+    /// Field 1: `peg1…`, any account (permissionless).
+    #[prost(string, tag = "1")]
+    pub signer: String,
+    /// Field 2: the event nonce of the first event (checked first, cheaply).
+    #[prost(uint64, tag = "2")]
+    pub first_event_nonce: u64,
+    /// Field 3: a block hash of the peg zone's trusted ring, 32 bytes.
+    #[prost(bytes = "vec", tag = "3")]
+    pub trusted_block_hash: Vec<u8>,
+    /// Field 4: RLP execution headers, newest first; `keccak(headers[0]) == trusted_block_hash`.
+    #[prost(bytes = "vec", repeated, tag = "4")]
+    pub headers: Vec<Vec<u8>>,
+    /// Field 5: receipt proofs, in event-nonce order.
+    #[prost(message, repeated, tag = "5")]
+    pub receipts: Vec<EventReceipt>,
+}
+
+/// `peg.eth.v1.ForkEpoch`: one fork of a fork schedule.
+#[derive(Clone, PartialEq, Eq, ::prost::Message)]
+pub struct ForkEpoch {
+    /// Field 1: fork name (`"phase0"` … `"gloas"`).
+    #[prost(string, tag = "1")]
+    pub name: String,
+    /// Field 2: the 4-byte fork version.
+    #[prost(bytes = "vec", tag = "2")]
+    pub version: Vec<u8>,
+    /// Field 3: activation epoch (`2^64 - 1`: not scheduled).
+    #[prost(uint64, tag = "3")]
+    pub epoch: u64,
+}
+
+/// `peg.eth.v1.ResetCheckpoint`: re-initialize the light client from a new trusted checkpoint.
+#[derive(Clone, PartialEq, Eq, ::prost::Message)]
+pub struct ResetCheckpoint {
+    /// Field 1: the fork of the bootstrap container.
+    #[prost(string, tag = "1")]
+    pub fork: String,
+    /// Field 2: SSZ `LightClientBootstrap` of that fork.
+    #[prost(bytes = "vec", tag = "2")]
+    pub bootstrap_ssz: Vec<u8>,
+    /// Field 3: `hash_tree_root` of the bootstrap's beacon header, 32 bytes.
+    #[prost(bytes = "vec", tag = "3")]
+    pub trusted_block_root: Vec<u8>,
+}
+
+/// `peg.eth.v1.SetForkSchedule`: replace forks of the stored network configuration.
+#[derive(Clone, PartialEq, Eq, ::prost::Message)]
+pub struct SetForkSchedule {
+    /// Field 1.
+    #[prost(message, repeated, tag = "1")]
+    pub forks: Vec<ForkEpoch>,
+}
+
+/// `peg.eth.v1.EthGovernanceAction`: `oneof action { ResetCheckpoint reset_checkpoint = 1;
+/// SetForkSchedule set_fork_schedule = 2; }`.
+#[derive(Clone, PartialEq, Eq, ::prost::Message)]
+pub struct EthGovernanceAction {
+    /// The oneof.
+    #[prost(oneof = "eth_governance_action::Action", tags = "1, 2")]
+    pub action: Option<eth_governance_action::Action>,
+}
+
+/// The oneof of [`EthGovernanceAction`].
+pub mod eth_governance_action {
+    /// `oneof action`.
+    #[derive(Clone, PartialEq, Eq, ::prost::Oneof)]
+    pub enum Action {
+        /// Field 1.
+        #[prost(message, tag = "1")]
+        ResetCheckpoint(super::ResetCheckpoint),
+        /// Field 2.
+        #[prost(message, tag = "2")]
+        SetForkSchedule(super::SetForkSchedule),
+    }
+}
+
+/// `peg.eth.v1.MsgEthGovernance`: a bonded validator's vote for an Ethereum light-client
+/// governance action (applied at more than 2/3 of the bonded power).
+#[derive(Clone, PartialEq, Eq, ::prost::Message)]
+pub struct MsgEthGovernance {
+    /// Field 1: `peg1…`, the validator operator and signer.
+    #[prost(string, tag = "1")]
+    pub operator: String,
+    /// Field 2: the action voted for.
+    #[prost(message, optional, tag = "2")]
+    pub action: Option<EthGovernanceAction>,
+}

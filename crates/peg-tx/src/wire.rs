@@ -142,6 +142,86 @@ pub(crate) static MSG_REGISTER_ETH_ADDRESS: Schema = Schema {
     fields: &[scalar(1, LEN), scalar(2, LEN), scalar(3, LEN)],
 };
 
+pub(crate) static MSG_UPDATE_ETH_CLIENT: Schema = Schema {
+    name: "peg.eth.v1.MsgUpdateEthClient",
+    fields: &[scalar(1, LEN), scalar(2, LEN), scalar(3, VARINT), scalar(4, LEN)],
+};
+
+/// `log_indices` is a packed `repeated uint32` (one length-delimited field; proto3's canonical
+/// encoding). The unpacked form (varints) is refused as a wrong wire type: one encoding only.
+static EVENT_RECEIPT: Schema = Schema {
+    name: "peg.eth.v1.MsgSubmitEthEvents.EventReceipt",
+    fields: &[scalar(1, VARINT), scalar(2, VARINT), repeated_bytes(3), repeated_bytes(4)],
+};
+
+pub(crate) static MSG_SUBMIT_ETH_EVENTS: Schema = Schema {
+    name: "peg.eth.v1.MsgSubmitEthEvents",
+    fields: &[
+        scalar(1, LEN),
+        scalar(2, VARINT),
+        scalar(3, LEN),
+        repeated_bytes(4),
+        repeated_message(5, &EVENT_RECEIPT),
+    ],
+};
+
+static FORK_EPOCH: Schema = Schema {
+    name: "peg.eth.v1.ForkEpoch",
+    fields: &[scalar(1, LEN), scalar(2, LEN), scalar(3, VARINT)],
+};
+
+static RESET_CHECKPOINT: Schema = Schema {
+    name: "peg.eth.v1.ResetCheckpoint",
+    fields: &[scalar(1, LEN), scalar(2, LEN), scalar(3, LEN)],
+};
+
+static SET_FORK_SCHEDULE: Schema =
+    Schema { name: "peg.eth.v1.SetForkSchedule", fields: &[repeated_message(1, &FORK_EPOCH)] };
+
+/// A oneof: fields 1 and 2 may not both occur; [`top_level_fields`] checks it after the walk.
+pub(crate) static ETH_GOVERNANCE_ACTION: Schema = Schema {
+    name: "peg.eth.v1.EthGovernanceAction",
+    fields: &[message(1, &RESET_CHECKPOINT), message(2, &SET_FORK_SCHEDULE)],
+};
+
+pub(crate) static MSG_ETH_GOVERNANCE: Schema = Schema {
+    name: "peg.eth.v1.MsgEthGovernance",
+    fields: &[scalar(1, LEN), message(2, &ETH_GOVERNANCE_ACTION)],
+};
+
+/// The fields present at the top level of `bytes`, in order, with the content of
+/// length-delimited ones (empty for varints). Used to refuse two members of one oneof.
+pub(crate) fn top_level_fields<'a>(
+    bytes: &'a [u8],
+    message: &'static str,
+) -> Result<Vec<(u32, &'a [u8])>, TxError> {
+    let mut numbers = Vec::new();
+    let mut rest = bytes;
+    while !rest.is_empty() {
+        let tag = read_varint(&mut rest, message)?;
+        let number =
+            u32::try_from(tag >> 3).map_err(|_| decode_error(message, "field number overflows"))?;
+        match (tag & 7) as u8 {
+            VARINT => {
+                read_varint(&mut rest, message)?;
+                numbers.push((number, &[][..]));
+            }
+            LEN => {
+                let len = read_varint(&mut rest, message)?;
+                let len = usize::try_from(len)
+                    .ok()
+                    .filter(|len| *len <= rest.len())
+                    .ok_or_else(|| decode_error(message, "length-delimited field overruns"))?;
+                let (value, tail) = rest.split_at(len);
+                numbers.push((number, value));
+                rest = tail;
+            }
+            _ => return Err(decode_error(message, "unsupported wire type")),
+        }
+    }
+    Ok(numbers)
+}
+
 /// Walks `bytes` against `schema` (and the schemas of its sub-messages).
 pub(crate) fn check_message(bytes: &[u8], schema: &'static Schema) -> Result<(), TxError> {
     check_at_depth(bytes, schema, 0)

@@ -33,6 +33,8 @@ enum Command {
     Query(cmd::chain::QueryArgs),
     /// Manage the account keys of a node home.
     Keys(cmd::KeysArgs),
+    /// Edit a node's genesis before the chain starts (`set-eth`).
+    Genesis(cmd::chain::GenesisArgs),
 }
 
 fn main() -> ExitCode {
@@ -56,6 +58,7 @@ fn main() -> ExitCode {
         Command::Keys(args) => report(cmd::run_keys(&args)),
         Command::Tx(args) => report(cmd::chain::run_tx(&args)),
         Command::Query(args) => report(cmd::chain::run_query(&args)),
+        Command::Genesis(args) => report(cmd::chain::run_genesis(&args)),
         Command::Start(args) => match cmd::run_start(&args) {
             Ok(code) => ExitCode::from(code),
             Err(error) => {

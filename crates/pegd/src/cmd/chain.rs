@@ -3,6 +3,7 @@
 use std::path::PathBuf;
 
 use clap::{Args, Subcommand};
+use peg_app::eth::{ClientView, EventRecord, TokenView, VoucherView};
 use peg_app::{AccountView, BalancesView, EthView, ValidatorView};
 use peg_tx::{
     sign_eth_pop, AccAddress, Coin, Coins, EthAddress, Msg, MsgBondUnbond, MsgCreateValidator,
@@ -69,6 +70,55 @@ pub enum QueryCommand {
     Validators,
     /// Registered Ethereum addresses of validators.
     EthAddresses,
+    /// The Ethereum module: light client, events, vouchers, adopted tokens.
+    #[command(subcommand)]
+    Eth(EthQueryCommand),
+}
+
+/// `pegd query eth …`.
+#[derive(Debug, Subcommand)]
+pub enum EthQueryCommand {
+    /// The light client's status: finalized header, trusted ring, next event nonce.
+    Client,
+    /// Processed bridge events from a nonce on (at most 100).
+    Events {
+        /// First event nonce to list.
+        #[arg(long, default_value_t = 1)]
+        from: u64,
+    },
+    /// Vouchers of Ethereum tokens and their supplies.
+    Vouchers,
+    /// Native denoms adopted as CosmosERC20s and their escrow.
+    Tokens,
+}
+
+/// `pegd genesis`.
+#[derive(Debug, Args)]
+pub struct GenesisArgs {
+    #[command(subcommand)]
+    command: GenesisCommand,
+}
+
+/// `pegd genesis …`: edit a node's genesis before the chain starts.
+#[derive(Debug, Subcommand)]
+pub enum GenesisCommand {
+    /// Embed (or replace) `app_state.eth` from a JSON file (`pegd eth genesis`); every node must
+    /// get the identical file.
+    SetEth {
+        /// The node home.
+        #[arg(long)]
+        home: PathBuf,
+        /// The `app_state.eth` JSON file.
+        #[arg(long)]
+        file: PathBuf,
+    },
+}
+
+/// Runs `pegd genesis …`.
+pub fn run_genesis(args: &GenesisArgs) -> Result<(), NodeError> {
+    match &args.command {
+        GenesisCommand::SetEth { home, file } => crate::node::set_eth_genesis(home, file),
+    }
 }
 
 /// `pegd tx`.
@@ -79,7 +129,8 @@ pub struct TxArgs {
     /// The fee, e.g. 1000upeg.
     #[arg(long, global = true, default_value = "1000upeg")]
     fees: String,
-    /// The gas limit written in the fee (the peg zone charges a flat minimum fee).
+    /// The gas limit written in the fee (at least the messages' deterministic gas; the fee must
+    /// cover `max(min_fee, gas × fee_per_kgas / 1000)`).
     #[arg(long, global = true, default_value_t = 200_000)]
     gas: u64,
     /// A memo.
@@ -270,6 +321,72 @@ pub fn run_query(args: &QueryArgs) -> Result<(), NodeError> {
             print(&view, output, |v| {
                 for e in v {
                     println!("{}\t{}", e.validator, e.eth_address);
+                }
+            })
+        }
+        QueryCommand::Eth(command) => run_eth_query(&client, output, command),
+    }
+}
+
+fn run_eth_query(
+    client: &RpcClient,
+    output: OutputFormat,
+    command: &EthQueryCommand,
+) -> Result<(), NodeError> {
+    match command {
+        EthQueryCommand::Client => {
+            let view: ClientView = query_json(client, "/eth/client")?;
+            print(&view, output, |v| match &v.status {
+                None => println!("the Ethereum module is not enabled"),
+                Some(s) => {
+                    println!("network {} ({} preset), fork {}", s.network, s.preset, s.fork);
+                    println!(
+                        "finalized slot {} ({}), optimistic slot {}, current slot {}",
+                        s.finalized_slot, s.finalized_block_root, s.optimistic_slot, s.current_slot
+                    );
+                    if let Some(block) = &s.finalized_execution {
+                        println!(
+                            "finalized execution block {} 0x{}",
+                            block.number,
+                            hex::encode(block.hash)
+                        );
+                    }
+                    println!(
+                        "sync committee period {}, next committee known: {}",
+                        s.sync_committee_period, s.next_sync_committee_known
+                    );
+                    println!(
+                        "trusted ring: {} entries ({:?} to {:?})",
+                        s.trusted.len, s.trusted.oldest, s.trusted.newest
+                    );
+                    println!(
+                        "bridge {} (id {}), next event nonce {}",
+                        s.bridge_contract, s.bridge_id, s.next_event_nonce
+                    );
+                }
+            })
+        }
+        EthQueryCommand::Events { from } => {
+            let view: Vec<EventRecord> = query_json(client, &format!("/eth/events/{from}"))?;
+            print(&view, output, |v| {
+                for e in v {
+                    println!("{}\t{}\tblock {}\t{}", e.nonce, e.kind, e.block_number, e.result);
+                }
+            })
+        }
+        EthQueryCommand::Vouchers => {
+            let view: Vec<VoucherView> = query_json(client, "/eth/vouchers")?;
+            print(&view, output, |v| {
+                for e in v {
+                    println!("{}\t{}", e.denom, e.supply);
+                }
+            })
+        }
+        EthQueryCommand::Tokens => {
+            let view: Vec<TokenView> = query_json(client, "/eth/tokens")?;
+            print(&view, output, |v| {
+                for e in v {
+                    println!("{}\t{}\tescrowed {}", e.denom, e.token, e.escrowed);
                 }
             })
         }

@@ -98,6 +98,9 @@ pub struct TestnetArgs {
     /// First height with vote extensions.
     #[arg(long, default_value_t = 1)]
     vote_extensions_height: u64,
+    /// An `app_state.eth` JSON file (`pegd eth genesis`) to embed: enables the Ethereum module.
+    #[arg(long)]
+    eth_genesis: Option<PathBuf>,
     /// Output format.
     #[arg(long, value_enum, default_value_t)]
     output_format: OutputFormat,
@@ -216,6 +219,7 @@ pub fn run_testnet(args: &TestnetArgs) -> Result<(), NodeError> {
         balance: args.balance,
         power: args.power,
         vote_extensions_enable_height: args.vote_extensions_height,
+        eth_genesis: args.eth_genesis.clone(),
     })?;
     let report: Vec<TestnetNodeReport> = nodes
         .iter()

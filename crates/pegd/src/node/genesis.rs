@@ -19,6 +19,11 @@ use base64::Engine as _;
 /// The native denom: fees and staking.
 pub const NATIVE_DENOM: &str = "upeg";
 
+/// Default largest transaction of `pegd init` / `pegd testnet`: 128 KiB.
+pub const DEFAULT_MAX_TX_BYTES: u32 = 128 * 1024;
+/// Default gas price of `pegd init` / `pegd testnet`: 1 upeg per 1000 gas.
+pub const DEFAULT_FEE_PER_KGAS: u128 = 1;
+
 /// The defaults of `pegd init` and `pegd testnet`.
 pub fn default_params() -> GenesisParams {
     GenesisParams {
@@ -27,7 +32,9 @@ pub fn default_params() -> GenesisParams {
         power_reduction: 1_000_000,
         min_self_bond: 1_000_000,
         max_validators: 100,
-        max_tx_bytes: u32::try_from(peg_tx::DEFAULT_MAX_TX_BYTES).unwrap_or(u32::MAX),
+        // Room for a mainnet-preset light-client update (~27 KiB) and event proofs.
+        max_tx_bytes: DEFAULT_MAX_TX_BYTES,
+        fee_per_kgas: DEFAULT_FEE_PER_KGAS,
     }
 }
 
@@ -166,6 +173,8 @@ mod tests {
                 bonded: 10_000_000,
                 moniker: "v0".to_owned(),
             }],
+            eth: None,
+            eth_addresses: Vec::new(),
         }
     }
 

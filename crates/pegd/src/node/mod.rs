@@ -227,6 +227,8 @@ pub fn init_home(options: &InitOptions) -> Result<InitializedNode, NodeError> {
         params,
         accounts: vec![genesis_account.clone()],
         validators: vec![genesis_validator.clone()],
+        eth: None,
+        eth_addresses: Vec::new(),
     };
     let comet_validator = CometValidator {
         key: validator_key.clone(),
@@ -284,6 +286,43 @@ fn write_json(path: &Path, value: &impl Serialize) -> Result<(), NodeError> {
     std::fs::write(path, text + "\n").map_err(NodeError::io("write", path))
 }
 
+/// Reads an `app_state.eth` object from a JSON file.
+pub fn read_eth_genesis(path: &Path) -> Result<peg_app::eth::genesis::EthGenesis, NodeError> {
+    let text = std::fs::read_to_string(path).map_err(NodeError::io("read", path))?;
+    serde_json::from_str(&text)
+        .map_err(|e| NodeError::Json { path: path.to_path_buf(), reason: e.to_string() })
+}
+
+/// `pegd genesis set-eth`: embeds (or replaces) `app_state.eth` in the genesis of the node at
+/// `home`, after checking the whole app state as InitChain will (the bootstrap included).
+pub fn set_eth_genesis(home: &Path, file: &Path) -> Result<(), NodeError> {
+    let eth = read_eth_genesis(file)?;
+    let config = PegdConfig::load(home)?;
+    let cometbft_home = home.join(&config.cometbft_home);
+    rewrite_genesis(&cometbft_home, |mut genesis| {
+        let app_state = genesis.get("app_state").cloned().unwrap_or(serde_json::Value::Null);
+        let bytes = serde_json::to_vec(&app_state)
+            .map_err(|e| NodeError::InvalidArgument { name: "app_state", reason: e.to_string() })?;
+        let mut state = Genesis::from_json(&bytes)
+            .map_err(|e| NodeError::InvalidArgument { name: "app_state", reason: e.to_string() })?;
+        state.eth = Some(eth);
+        let ve_height = genesis
+            .pointer("/consensus_params/abci/vote_extensions_enable_height")
+            .and_then(|v| v.as_str().and_then(|s| s.parse().ok()).or_else(|| v.as_u64()))
+            .unwrap_or(0);
+        state.check(&config.chain_id, ve_height).map_err(|e| NodeError::InvalidArgument {
+            name: "app_state.eth",
+            reason: e.to_string(),
+        })?;
+        let value = serde_json::to_value(&state)
+            .map_err(|e| NodeError::InvalidArgument { name: "app_state", reason: e.to_string() })?;
+        if let Some(object) = genesis.as_object_mut() {
+            object.insert("app_state".to_owned(), value);
+        }
+        Ok(genesis)
+    })
+}
+
 /// What `pegd testnet` needs.
 #[derive(Debug, Clone)]
 pub struct TestnetOptions {
@@ -307,6 +346,40 @@ pub struct TestnetOptions {
     pub power: u64,
     /// `consensus_params.abci.vote_extensions_enable_height`.
     pub vote_extensions_enable_height: u64,
+    /// An `app_state.eth` object (JSON file) to embed: enables the Ethereum module.
+    pub eth_genesis: Option<PathBuf>,
+}
+
+/// The file under a node home holding the validator's Ethereum key: `0x` + 64 hex, mode 0600.
+pub const ETH_KEY_FILE: &str = "config/eth_key";
+
+/// Writes a fresh Ethereum key to `<home>/config/eth_key` (mode 0600) and returns its address.
+fn write_eth_key(home: &Path) -> Result<peg_types::EthAddress, NodeError> {
+    let key = generate_signing_key()?;
+    let address = peg_types::EthAddress::from_verifying_key(key.verifying_key());
+    let path = home.join(ETH_KEY_FILE);
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir).map_err(NodeError::io("create directory", dir))?;
+    }
+    let text = format!("0x{}\n", hex::encode(key.to_bytes()));
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt as _;
+        options.mode(0o600);
+    }
+    let mut file = options.open(&path).map_err(NodeError::io("create", &path))?;
+    std::io::Write::write_all(&mut file, text.as_bytes()).map_err(NodeError::io("write", &path))?;
+    Ok(address)
+}
+
+/// `<output>/valset.json`: the input of `contracts/script/Deploy.s.sol` (`PEG_VALSET_FILE`).
+#[derive(Debug, Serialize)]
+struct ValsetFile {
+    nonce: u64,
+    validators: Vec<String>,
+    powers: Vec<u64>,
 }
 
 /// `pegd testnet`: N node homes on loopback, fully meshed through `persistent_peers`, sharing one
@@ -347,10 +420,37 @@ pub fn init_testnet(options: &TestnetOptions) -> Result<Vec<InitializedNode>, No
         })?;
         accounts.push(genesis::native_account(&address, options.balance));
     }
+    // One Ethereum key per validator, registered at genesis; their valset for the contract.
+    let mut eth_addresses = Vec::with_capacity(nodes.len());
+    let mut raw_powers = Vec::with_capacity(nodes.len());
+    for node in &nodes {
+        let address = write_eth_key(&node.home)?;
+        eth_addresses.push(peg_app::eth::genesis::GenesisEthAddress {
+            operator: node.genesis_validator.operator.clone(),
+            eth_address: address.to_string(),
+        });
+        raw_powers.push((address, node.power));
+    }
+    let valset = peg_types::Valset::from_raw_powers(0, raw_powers)
+        .map_err(|e| NodeError::InvalidArgument { name: "valset", reason: e.to_string() })?;
+    write_json(
+        &options.output.join("valset.json"),
+        &ValsetFile {
+            nonce: valset.nonce,
+            validators: valset.validators().iter().map(ToString::to_string).collect(),
+            powers: valset.powers(),
+        },
+    )?;
+    let eth = match &options.eth_genesis {
+        Some(path) => Some(read_eth_genesis(path)?),
+        None => None,
+    };
     let app_state = Genesis {
         params: genesis::default_params(),
         accounts,
         validators: nodes.iter().map(|n| n.genesis_validator.clone()).collect(),
+        eth,
+        eth_addresses,
     };
     let comet_validators: Vec<CometValidator> = nodes
         .iter()
@@ -410,6 +510,109 @@ mod tests {
         assert_eq!(a, NodePorts { p2p: 26600, rpc: 26601, abci: 26602 });
         assert_eq!(b, NodePorts { p2p: 26630, rpc: 26631, abci: 26632 });
         assert!(NodePorts::for_testnet(65530, 1).is_err());
+        Ok(())
+    }
+
+    /// A node home with `pegd.json` and a CometBFT genesis holding a valid app state.
+    fn fake_home(dir: &Path) -> Result<(), Box<dyn std::error::Error>> {
+        let config = PegdConfig {
+            chain_id: "peg-set-eth".into(),
+            moniker: "n".into(),
+            abci_listen: "127.0.0.1:1".into(),
+            rpc_listen: "127.0.0.1:2".into(),
+            p2p_listen: "127.0.0.1:3".into(),
+            cometbft_binary: PathBuf::from("cometbft"),
+            cometbft_home: PathBuf::from(COMETBFT_DIR),
+        };
+        config.store(dir)?;
+        let operator = peg_tx::PublicKey::from_signing_key(&generate_signing_key()?).address();
+        let app_state = Genesis {
+            params: genesis::default_params(),
+            accounts: vec![genesis::native_account(&operator, 5)],
+            validators: vec![GenesisValidator {
+                operator: operator.to_bech32(),
+                consensus_pubkey: hex::encode([1u8; 32]),
+                bonded: 10_000_000,
+                moniker: "v0".into(),
+            }],
+            eth: None,
+            eth_addresses: Vec::new(),
+        };
+        let genesis = serde_json::json!({
+            "chain_id": "peg-set-eth",
+            "consensus_params": {"abci": {"vote_extensions_enable_height": "1"}},
+            "app_state": app_state,
+        });
+        let config_dir = dir.join(COMETBFT_DIR).join("config");
+        std::fs::create_dir_all(&config_dir)?;
+        write_json(&config_dir.join("genesis.json"), &genesis)?;
+        Ok(())
+    }
+
+    fn eth_json(root: &str) -> Result<serde_json::Value, Box<dyn std::error::Error>> {
+        let vectors = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+            .join("../../../shared/vectors/mainnet-deneb-light-client/committee-change/base-data");
+        let bootstrap: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(vectors.join("BootstrapDeneb.json"))?)?;
+        Ok(serde_json::json!({
+            "network": {"builtin": "mainnet"},
+            "genesis_time": 1_606_824_023u64,
+            "genesis_validators_root":
+                "0x4b363db94e286120d76eb905340fdd4e54bfe9f06bf33ff6cf5ad27f511bfe95",
+            "trusted_block_root": root,
+            "bootstrap": bootstrap,
+            "bridge_contract": format!("0x{}", "b0".repeat(20)),
+            "bridge_id": format!("0x{}", "1d".repeat(32)),
+            "next_event_nonce": "1",
+            "trusted_ring_size": 8192,
+            "native_denoms": [{"denom": "upeg", "name": "Peg", "symbol": "PEG", "decimals": 6}],
+            "governance_voting_period": 1000
+        }))
+    }
+
+    #[test]
+    fn set_eth_embeds_a_verified_object_and_refuses_a_bad_one(
+    ) -> Result<(), Box<dyn std::error::Error>> {
+        let dir = tempfile::tempdir()?;
+        fake_home(dir.path())?;
+        let genesis_path = dir.path().join(COMETBFT_DIR).join("config/genesis.json");
+        let before = std::fs::read_to_string(&genesis_path)?;
+
+        // A wrong trusted root: refused, the genesis is untouched.
+        let bad = dir.path().join("bad.json");
+        write_json(&bad, &eth_json(&format!("0x{}", "00".repeat(32)))?)?;
+        let err = set_eth_genesis(dir.path(), &bad).expect_err("bootstrap does not verify");
+        assert!(err.to_string().contains("trusted block root"), "{err}");
+        assert_eq!(std::fs::read_to_string(&genesis_path)?, before);
+
+        let good = dir.path().join("eth.json");
+        let root = "0xefb4338d596b9d335b2da176dc85ee97469fc80c7e2d35b9b9c1558b4602077a";
+        write_json(&good, &eth_json(root)?)?;
+        set_eth_genesis(dir.path(), &good)?;
+        let after: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(&genesis_path)?)?;
+        assert_eq!(after["app_state"]["eth"]["trusted_block_root"], root);
+        assert_eq!(after["chain_id"], "peg-set-eth");
+        // Replacing works too (same file twice: idempotent).
+        set_eth_genesis(dir.path(), &good)?;
+        Ok(())
+    }
+
+    #[test]
+    fn eth_key_file_is_private_and_fresh() -> Result<(), Box<dyn std::error::Error>> {
+        let dir = tempfile::tempdir()?;
+        let address = write_eth_key(dir.path())?;
+        let text = std::fs::read_to_string(dir.path().join(ETH_KEY_FILE))?;
+        let bytes = hex::decode(text.trim().trim_start_matches("0x"))?;
+        let key = peg_tx::SigningKey::from_slice(&bytes)?;
+        assert_eq!(peg_types::EthAddress::from_verifying_key(key.verifying_key()), address);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt as _;
+            let mode = std::fs::metadata(dir.path().join(ETH_KEY_FILE))?.permissions().mode();
+            assert_eq!(mode & 0o777, 0o600);
+        }
+        assert!(write_eth_key(dir.path()).is_err(), "never overwrites a key");
         Ok(())
     }
 

@@ -1,0 +1,27 @@
+//! The peg zone relayer: stateless and permissionless, it carries Ethereum's light-client updates
+//! and the PegBridge's events into the peg zone (`specs/relayer.md`).
+//!
+//! Each pass reads everything it needs from the peg zone (`/eth/client`, `/eth/trusted/<n>`,
+//! `/eth/trusted/latest`, `/eth/trusted/position/<i>`, `/eth/events/<n>`), the beacon node and
+//! the Ethereum node (which also gives the numbers of Gloas trusted blocks, known to the zone by
+//! hash only); nothing is kept between passes beyond metrics. Any number of relayers may run: the zone applies each update and event
+//! nonce once and refuses the duplicates cheaply.
+//!
+//! The pieces are public so tests can build messages by hand and tamper with them:
+//! [`inbound::build_event_message`], [`inbound::fetch_update`], [`cometbft::CometRpc`].
+
+pub mod backoff;
+pub mod beacon;
+pub mod cometbft;
+pub mod config;
+pub mod error;
+pub mod inbound;
+pub mod keyfile;
+pub mod metrics;
+pub mod relayer;
+pub mod submit;
+pub mod zone;
+
+pub use config::{Config, ConfigOverrides};
+pub use error::RelayerError;
+pub use relayer::{PassReport, Relayer};

@@ -1,0 +1,147 @@
+# Helpers of scripts/devnet: process supervision (one process group per service), bounded waits,
+# port checks, timing. Sourced, not executed. Every wait is bounded; every process started with
+# `devnet_spawn` is stopped by `devnet_stop_all` (the scripts's EXIT trap).
+
+# Services started so far, in start order: "name pid" per entry.
+DEVNET_SERVICES=()
+
+devnet_log() { printf 'devnet: %s\n' "$*" >&2; }
+
+# devnet_die <reason>: one line on stderr, then exit 1 (the EXIT trap stops everything).
+devnet_die() {
+    printf 'devnet: error: %s\n' "$*" >&2
+    exit 1
+}
+
+# devnet_now: wall-clock seconds with microseconds (for stage timings).
+devnet_now() { printf '%s\n' "${EPOCHREALTIME/,/.}"; }
+
+# devnet_elapsed <from> [<to>]: seconds between two devnet_now stamps, 2 decimals.
+devnet_elapsed() {
+    local from=$1 to=${2:-$(devnet_now)}
+    awk -v a="$from" -v b="$to" 'BEGIN { printf "%.2f", b - a }'
+}
+
+# devnet_port_free <port>: true when nothing listens on 127.0.0.1:<port>.
+devnet_port_free() {
+    ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
+}
+
+# devnet_require_ports <port>...: refuses clearly when any port is taken.
+devnet_require_ports() {
+    local port taken=()
+    for port in "$@"; do
+        devnet_port_free "$port" || taken+=("$port")
+    done
+    if ((${#taken[@]} > 0)); then
+        devnet_die "port(s) ${taken[*]} on 127.0.0.1 already in use (another devnet? use --base-port / --dir, or stop it)"
+    fi
+}
+
+# devnet_spawn <name> <logfile> <command...>: starts the command in its own session (so its
+# process group can be stopped as a whole: pegd's CometBFT child included) with stdout and
+# stderr to <logfile>; records its pid in DEVNET_SERVICES and <run dir>/pids/<name>.
+devnet_spawn() {
+    local name=$1 log=$2
+    shift 2
+    setsid "$@" >"$log" 2>&1 </dev/null &
+    local pid=$!
+    DEVNET_SERVICES+=("$name $pid")
+    printf '%s\n' "$pid" >"$DEVNET_DIR/pids/$name"
+    devnet_log "started $name (pid $pid, log $log)"
+}
+
+# devnet_alive <pid>: the process exists and is not a zombie.
+devnet_alive() {
+    local state
+    state=$(awk '/^State:/ { print $2 }' "/proc/$1/status" 2>/dev/null) || return 1
+    [[ -n $state && $state != Z ]]
+}
+
+# devnet_stop <name> <pid>: SIGTERM to the leader (pegd stops its CometBFT itself), up to 15 s,
+# then SIGKILL to the whole process group; reaps it.
+devnet_stop() {
+    local name=$1 pid=$2 i
+    if devnet_alive "$pid"; then
+        kill -TERM "$pid" 2>/dev/null || true
+        for ((i = 0; i < 150; i++)); do
+            devnet_alive "$pid" || break
+            sleep 0.1
+        done
+    fi
+    # Whatever is left in the group (a child the leader did not stop) goes now.
+    kill -KILL -- "-$pid" 2>/dev/null || true
+    wait "$pid" 2>/dev/null || true
+    # pids/<name> stays: a later start checks it is dead, and tests check nothing survived.
+}
+
+# devnet_stop_all: stops every service, newest first.
+devnet_stop_all() {
+    local i entry
+    for ((i = ${#DEVNET_SERVICES[@]} - 1; i >= 0; i--)); do
+        entry=${DEVNET_SERVICES[$i]}
+        devnet_stop "${entry% *}" "${entry#* }"
+    done
+    DEVNET_SERVICES=()
+}
+
+# devnet_check_alive: dies naming the first service that exited.
+devnet_check_alive() {
+    local entry name pid
+    for entry in "${DEVNET_SERVICES[@]+"${DEVNET_SERVICES[@]}"}"; do
+        name=${entry% *}
+        pid=${entry#* }
+        if ! devnet_alive "$pid"; then
+            devnet_log "last lines of $DEVNET_DIR/logs/$name.log:"
+            tail -n 20 "$DEVNET_DIR/logs/$name.log" >&2 2>/dev/null || true
+            devnet_die "$name (pid $pid) exited"
+        fi
+    done
+}
+
+# devnet_wait <seconds> <what> <command...>: polls the command every 0.25 s until it succeeds;
+# dies after <seconds> or as soon as a service exits.
+devnet_wait() {
+    local timeout=$1 what=$2
+    shift 2
+    local deadline=$((SECONDS + timeout))
+    until "$@" >/dev/null 2>&1; do
+        devnet_check_alive
+        if ((SECONDS >= deadline)); then
+            devnet_die "timed out after ${timeout}s waiting for $what"
+        fi
+        sleep 0.25
+    done
+}
+
+# devnet_http_ok <url>: a 2xx answer.
+devnet_http_ok() { curl -fsS --max-time 2 "$1" >/dev/null; }
+
+# devnet_eth_rpc <url> <method> <params-json>: the JSON-RPC result.
+devnet_eth_rpc() {
+    curl -fsS --max-time 5 -H 'content-type: application/json' \
+        --data "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"$2\",\"params\":$3}" "$1" |
+        jq -ec '.result'
+}
+
+# devnet_abci_query <rpc port> <path>: the application's JSON answer to an ABCI query (code 0 only).
+devnet_abci_query() {
+    local port=$1 path=$2 answer
+    answer=$(curl -fsS --max-time 5 -G "http://127.0.0.1:$port/abci_query" \
+        --data-urlencode "path=\"$path\"") || return 1
+    jq -e '.result.response.code == 0' <<<"$answer" >/dev/null || return 1
+    jq -er '.result.response.value // empty' <<<"$answer" | base64 -d
+}
+
+# devnet_height <rpc port>: the node's latest block height.
+devnet_height() {
+    curl -fsS --max-time 2 "http://127.0.0.1:$1/status" |
+        jq -er '.result.sync_info.latest_block_height | tonumber'
+}
+
+# devnet_height_at_least <rpc port> <height>
+devnet_height_at_least() {
+    local h
+    h=$(devnet_height "$1") || return 1
+    ((h >= $2))
+}
