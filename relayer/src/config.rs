@@ -125,8 +125,13 @@ pub const KEYS: [&str; 17] = [
     "max_retries",
 ];
 
-/// Default `max_tx_bytes`: the `pegd init` / `pegd testnet` genesis default (128 KiB).
+/// Default `max_tx_bytes`: the `pegd init` / `pegd testnet` genesis default (128 KiB, pegd's
+/// `DEFAULT_MAX_TX_BYTES`), below CometBFT's default mempool `max_tx_bytes` (1 MiB).
 pub const DEFAULT_MAX_TX_BYTES: usize = 128 * 1024;
+/// Smallest `max_tx_bytes` accepted: room for a walk-down step of two 4 KiB headers.
+pub const MIN_MAX_TX_BYTES: usize = 16 * 1024;
+// The default fits CometBFT's default mempool `max_tx_bytes` (1 MiB) and the minimum above.
+const _: () = assert!(DEFAULT_MAX_TX_BYTES <= 1 << 20 && DEFAULT_MAX_TX_BYTES >= MIN_MAX_TX_BYTES);
 
 /// Prefix of the environment variables.
 pub const ENV_PREFIX: &str = "PEG_RELAYER_";
@@ -243,8 +248,9 @@ impl ConfigOverrides {
         if config.max_updates_per_pass == 0 || config.max_updates_per_pass > 128 {
             return Err(bad("max_updates_per_pass must be 1 to 128".into()));
         }
-        if config.max_tx_bytes < 1024 {
-            return Err(bad("max_tx_bytes must be at least 1024".into()));
+        // Below this, two headers and a receipt proof do not fit one transaction.
+        if config.max_tx_bytes < MIN_MAX_TX_BYTES {
+            return Err(bad(format!("max_tx_bytes must be at least {MIN_MAX_TX_BYTES}")));
         }
         if config.poll_interval < Duration::from_millis(10) {
             return Err(bad("poll_interval_ms must be at least 10".into()));
@@ -371,5 +377,17 @@ fee_per_kgas = 7
         let parsed: ConfigOverrides = toml::from_str(&text).expect("all keys known");
         assert_eq!(parsed.max_retries, Some(1));
         assert_eq!(parsed.cometbft_rpc.as_deref(), Some("x"));
+    }
+
+    #[test]
+    fn default_max_tx_bytes_fits_the_zone_and_cometbft() {
+        // pegd's genesis default (crates/pegd/src/node/genesis.rs DEFAULT_MAX_TX_BYTES) and
+        // CometBFT's default mempool max_tx_bytes (1 MiB).
+        assert_eq!(DEFAULT_MAX_TX_BYTES, 128 * 1024);
+        // The smallest accepted size still walks down: two worst-case headers per step.
+        let budget = crate::inbound::WalkBudget::for_max_tx_bytes(MIN_MAX_TX_BYTES);
+        let worst = peg_tx::MAX_EVENT_HEADER_BYTES + crate::inbound::HEADER_FRAMING_BYTES;
+        assert!(budget.ancestor_bytes >= 2 * worst);
+        assert!(budget.events_bytes >= worst);
     }
 }

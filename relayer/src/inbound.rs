@@ -6,7 +6,10 @@ use std::collections::BTreeMap;
 use alloy_primitives::{Address, B256};
 use light_client::execution::{generate_receipt_proof, ExecutionProof, Receipt};
 use peg_eth_rpc::{Block, BlockId, EthRpc, LogFilter};
-use peg_tx::{AccAddress, EthUpdateKind, EventReceipt, MsgSubmitEthEvents, MAX_EVENT_HEADERS};
+use peg_tx::{
+    AccAddress, EthUpdateKind, EventReceipt, MsgSubmitEthEvents, MsgTrustEthAncestor,
+    MAX_ANCESTOR_HEADERS, MAX_EVENT_HEADERS, MAX_EVENT_HEADER_BYTES,
+};
 use peg_types::PegEvent;
 
 use crate::beacon::{encode_update, slots_per_period, BeaconApi, EncodedUpdate};
@@ -299,6 +302,221 @@ pub fn provable_prefix(pending: &[PendingEvent], trusted: &TrustedBlock, max: us
     pending.iter().take(max).take_while(|e| e.block_number <= trusted.number).count()
 }
 
+/// The blocks from `trusted` down to block `oldest` (newest first, each the parent of the
+/// previous), from the execution node; the first must be the trusted block itself.
+pub async fn fetch_header_chain(
+    eth: &EthRpc,
+    trusted: TrustedBlock,
+    oldest: u64,
+) -> Result<Vec<Block>, RelayerError> {
+    if oldest > trusted.number {
+        return Err(RelayerError::Inconsistent(format!(
+            "block {oldest} is above the trusted block {}",
+            trusted.number
+        )));
+    }
+    let mut blocks: Vec<Block> = Vec::new();
+    for number in (oldest..=trusted.number).rev() {
+        let block = eth
+            .block_by_number(BlockId::Number(number))
+            .await?
+            .ok_or_else(|| peg_eth_rpc::EthRpcError::NotFound(format!("block {number}")))?;
+        match blocks.last() {
+            None if block.hash != trusted.hash => {
+                return Err(RelayerError::Inconsistent(format!(
+                    "the Ethereum node's block {number} is {}, the peg zone trusts {} (reorg, or \
+                     another chain)",
+                    block.hash, trusted.hash
+                )))
+            }
+            Some(child) if child.header.parent_hash != block.hash => {
+                return Err(RelayerError::Inconsistent(format!(
+                    "block {} does not link to block {number} (the node reorganized meanwhile)",
+                    number + 1
+                )))
+            }
+            _ => {}
+        }
+        blocks.push(block);
+    }
+    Ok(blocks)
+}
+
+/// The RLP encodings of `blocks`' headers, in the same order.
+pub fn encode_headers(blocks: &[Block]) -> Result<Vec<Vec<u8>>, RelayerError> {
+    blocks
+        .iter()
+        .map(|b| {
+            b.header.encode_rlp().map_err(|source| {
+                RelayerError::from(peg_eth_rpc::EthRpcError::Execution {
+                    context: format!("header {}", b.number()),
+                    source,
+                })
+            })
+        })
+        .collect()
+}
+
+/// Bytes of a signed transaction besides its headers: the envelope (body, auth info with the
+/// public key and fee, signature: about 250 bytes), the message's signer, trusted hash and type
+/// URL (about 120 bytes), rounded up to leave room for change.
+pub const TX_OVERHEAD_BYTES: usize = 640;
+/// Protobuf framing per header: field tag and length varint (3 bytes below 2 MiB), rounded up.
+pub const HEADER_FRAMING_BYTES: usize = 4;
+
+/// The byte budgets of a walk-down (`specs/relayer.md` §1.4), from the zone's `max_tx_bytes`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct WalkBudget {
+    /// Header bytes (framing included) one `MsgTrustEthAncestor` may carry.
+    pub ancestor_bytes: usize,
+    /// Header bytes (framing included) the `MsgSubmitEthEvents` that follows may carry: half
+    /// the room, the other half is left to its receipt proofs.
+    pub events_bytes: usize,
+}
+
+impl WalkBudget {
+    /// The budgets within transactions of at most `max_tx_bytes`.
+    pub fn for_max_tx_bytes(max_tx_bytes: usize) -> Self {
+        let room = max_tx_bytes.saturating_sub(TX_OVERHEAD_BYTES);
+        Self { ancestor_bytes: room, events_bytes: room / 2 }
+    }
+
+    /// Whether a chain of `headers` headers fits the events message whatever their sizes
+    /// (each at most `MAX_EVENT_HEADER_BYTES`): no need to fetch them to decide.
+    pub fn events_fit_any(&self, headers: u64) -> bool {
+        let worst = (MAX_EVENT_HEADER_BYTES + HEADER_FRAMING_BYTES) as u64;
+        headers <= MAX_EVENT_HEADERS as u64
+            && headers.saturating_mul(worst) <= self.events_bytes as u64
+    }
+}
+
+/// One `MsgTrustEthAncestor` of a walk-down: the headers at indices `start..=end` below the
+/// walk's first block (index 0, trusted); the block at `end` becomes a trusted ancestor and the
+/// next step starts there.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct WalkStep {
+    /// Index of the trusted block the step starts from.
+    pub start: usize,
+    /// Index of the block the step makes trusted (`> start`).
+    pub end: usize,
+}
+
+/// Plans a walk-down over headers of sizes `header_sizes` (RLP bytes, newest first: index 0 is
+/// a trusted block, the last is the target block when `reaches_target`, else the oldest block
+/// of a window above it). Pure: sizes in, steps out.
+///
+/// With `reaches_target`, the walk stops at the highest block from which the rest of the chain
+/// fits the events message (`budget.events_bytes`, at most `MAX_EVENT_HEADERS` headers); no
+/// steps when the whole chain already fits. Without, it walks the whole window. Each step takes
+/// as many headers as fit `budget.ancestor_bytes` (at most `MAX_ANCESTOR_HEADERS`), unless a
+/// shorter one already leaves a remainder that fits. Fails when two headers do not fit one
+/// transaction.
+pub fn plan_ancestor_walk(
+    header_sizes: &[usize],
+    reaches_target: bool,
+    budget: WalkBudget,
+) -> Result<Vec<WalkStep>, RelayerError> {
+    let framed = |i: usize| header_sizes[i].saturating_add(HEADER_FRAMING_BYTES);
+    let n = header_sizes.len();
+    // suffix[i] = framed bytes of headers i..n.
+    let mut suffix = vec![0usize; n + 1];
+    for i in (0..n).rev() {
+        suffix[i] = suffix[i + 1].saturating_add(framed(i));
+    }
+    let rest_fits =
+        |i: usize| reaches_target && n - i <= MAX_EVENT_HEADERS && suffix[i] <= budget.events_bytes;
+    let mut steps = Vec::new();
+    let mut start = 0;
+    // Every step moves `start` down by at least one header: at most n - 1 steps.
+    while start + 1 < n && !rest_fits(start) {
+        let mut end = start;
+        let mut bytes = framed(start);
+        while end + 1 < n && end + 1 - start < MAX_ANCESTOR_HEADERS {
+            let next = bytes.saturating_add(framed(end + 1));
+            if next > budget.ancestor_bytes {
+                break;
+            }
+            bytes = next;
+            end += 1;
+            if rest_fits(end) {
+                break;
+            }
+        }
+        if end == start {
+            return Err(RelayerError::Inconsistent(format!(
+                "headers of {} and {} bytes do not fit one transaction of the zone's \
+                 max_tx_bytes (budget {} header bytes)",
+                header_sizes[start],
+                header_sizes[start + 1],
+                budget.ancestor_bytes
+            )));
+        }
+        steps.push(WalkStep { start, end });
+        start = end;
+    }
+    Ok(steps)
+}
+
+/// One window of a walk-down, ready to submit in order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WalkWindow {
+    /// The steps' messages: each starts at the block the previous one makes trusted.
+    pub messages: Vec<MsgTrustEthAncestor>,
+    /// The block the last message makes trusted.
+    pub lowest: TrustedBlock,
+    /// Whether the events message fits from `lowest` (else another window follows).
+    pub reaches_target: bool,
+}
+
+/// Plans the next window of a walk-down from the trusted block `from` toward block `b`
+/// (`specs/relayer.md` §1.4): `None` when an events message from `from` down to `b` already
+/// fits `budget`. Fetches at most `window_headers` blocks below `from` (the window reaches `b`
+/// when it is that close) and plans them with [`plan_ancestor_walk`].
+pub async fn plan_walk_window(
+    eth: &EthRpc,
+    from: TrustedBlock,
+    b: u64,
+    budget: WalkBudget,
+    window_headers: u64,
+    signer: AccAddress,
+) -> Result<Option<WalkWindow>, RelayerError> {
+    if b > from.number {
+        return Err(RelayerError::Inconsistent(format!(
+            "block {b} is above the trusted block {}",
+            from.number
+        )));
+    }
+    let distance = from.number - b + 1;
+    if budget.events_fit_any(distance) {
+        return Ok(None);
+    }
+    let window = distance.min(window_headers.max(2));
+    let reaches_target = window == distance;
+    let blocks = fetch_header_chain(eth, from, from.number + 1 - window).await?;
+    let headers = encode_headers(&blocks)?;
+    let sizes: Vec<usize> = headers.iter().map(Vec::len).collect();
+    let steps = plan_ancestor_walk(&sizes, reaches_target, budget)?;
+    let Some(last) = steps.last().map(|s| s.end) else { return Ok(None) };
+    let messages = steps
+        .iter()
+        .map(|step| MsgTrustEthAncestor {
+            signer,
+            trusted_block_hash: blocks[step.start].hash.0,
+            headers: headers[step.start..=step.end].to_vec(),
+        })
+        .collect();
+    let block = &blocks[last];
+    Ok(Some(WalkWindow {
+        messages,
+        lowest: TrustedBlock {
+            number: block.number(),
+            hash: block.hash,
+            timestamp: block.header.timestamp,
+        },
+        reaches_target,
+    }))
+}
+
 /// Builds the `MsgSubmitEthEvents` proving `events` (consecutive nonces, ascending) against the
 /// trusted block `trusted`: the header chain from `trusted` down to the oldest event's block,
 /// and one receipt proof per transaction holding events, each with the receipt-local indices of
@@ -337,40 +555,8 @@ pub async fn build_event_message(
         )));
     }
 
-    // Headers, newest first, each the parent of the previous.
-    let mut blocks: Vec<Block> = Vec::new();
-    for number in (oldest..=trusted.number).rev() {
-        let block = eth
-            .block_by_number(BlockId::Number(number))
-            .await?
-            .ok_or_else(|| peg_eth_rpc::EthRpcError::NotFound(format!("block {number}")))?;
-        match blocks.last() {
-            None if block.hash != trusted.hash => {
-                return Err(RelayerError::Inconsistent(format!(
-                    "the Ethereum node's block {number} is {}, the peg zone trusts {} (reorg, or \
-                     another chain)",
-                    block.hash, trusted.hash
-                )))
-            }
-            Some(child) if child.header.parent_hash != block.hash => {
-                return Err(RelayerError::Inconsistent(format!(
-                    "block {} does not link to block {number} (the node reorganized meanwhile)",
-                    number + 1
-                )))
-            }
-            _ => {}
-        }
-        blocks.push(block);
-    }
-    let headers: Vec<Vec<u8>> = blocks
-        .iter()
-        .map(|b| {
-            b.header.encode_rlp().map_err(|source| peg_eth_rpc::EthRpcError::Execution {
-                context: format!("header {}", b.number()),
-                source,
-            })
-        })
-        .collect::<Result<_, _>>()?;
+    let blocks = fetch_header_chain(eth, trusted, oldest).await?;
+    let headers = encode_headers(&blocks)?;
 
     // One receipt per transaction with events, in (block, tx) order.
     let mut by_tx: BTreeMap<(u64, u64), Vec<u64>> = BTreeMap::new();
@@ -538,6 +724,69 @@ mod tests {
         })
         .await;
         assert!(failed.is_err());
+    }
+
+    /// Checks a plan's invariants: chained steps from index 0, each within the budget.
+    fn check_plan(sizes: &[usize], steps: &[WalkStep], budget: WalkBudget) {
+        let framed = |r: std::ops::RangeInclusive<usize>| {
+            sizes[r].iter().map(|s| s + HEADER_FRAMING_BYTES).sum::<usize>()
+        };
+        let mut start = 0;
+        for step in steps {
+            assert_eq!(step.start, start, "steps chain");
+            assert!(step.end > step.start);
+            assert!(framed(step.start..=step.end) <= budget.ancestor_bytes, "{step:?} fits");
+            assert!(step.end - step.start < MAX_ANCESTOR_HEADERS);
+            start = step.end;
+        }
+    }
+
+    #[test]
+    fn plans_the_walk_down_in_chunks_that_fit() {
+        // 128 KiB transactions, 620-byte headers: about 205 headers per step, 102 for events.
+        let budget = WalkBudget::for_max_tx_bytes(128 * 1024);
+        assert_eq!(budget.ancestor_bytes, 128 * 1024 - TX_OVERHEAD_BYTES);
+        let per_step = budget.ancestor_bytes / 624;
+        let per_events = budget.events_bytes / 624;
+
+        // Close enough: nothing to walk.
+        let sizes = vec![620; per_events];
+        assert!(plan_ancestor_walk(&sizes, true, budget).expect("plans").is_empty());
+        assert!(budget.events_fit_any(15) && !budget.events_fit_any(16));
+
+        // An hour of mainnet (300 blocks): one step, stopping as high as it can.
+        let sizes = vec![620; 301];
+        let steps = plan_ancestor_walk(&sizes, true, budget).expect("plans");
+        check_plan(&sizes, &steps, budget);
+        assert_eq!(steps.len(), 1);
+        assert_eq!(steps[0].end, 301 - per_events, "the highest block leaving a fitting rest");
+
+        // A day (7200 blocks): full steps, then one that leaves a remainder that fits.
+        let sizes = vec![620; 7201];
+        let steps = plan_ancestor_walk(&sizes, true, budget).expect("plans");
+        check_plan(&sizes, &steps, budget);
+        let last = steps.last().expect("steps").end;
+        assert!((7201 - last) * 624 <= budget.events_bytes);
+        assert!(steps[..steps.len() - 1].iter().all(|s| s.end - s.start + 1 == per_step));
+        assert_eq!(steps.len(), (7201 - per_events).div_ceil(per_step - 1));
+
+        // A window that does not reach the target: walked to its oldest block.
+        let sizes = vec![620; 1024];
+        let steps = plan_ancestor_walk(&sizes, false, budget).expect("plans");
+        check_plan(&sizes, &steps, budget);
+        assert_eq!(steps.last().map(|s| s.end), Some(1023));
+
+        // Uneven sizes (some huge headers) still fit, chunk by chunk.
+        let sizes: Vec<usize> = (0..900).map(|i| if i % 7 == 0 { 4096 } else { 540 }).collect();
+        let steps = plan_ancestor_walk(&sizes, true, budget).expect("plans");
+        check_plan(&sizes, &steps, budget);
+
+        // Two headers that cannot share a transaction: a clear error, no endless loop.
+        let tiny = WalkBudget { ancestor_bytes: 1000, events_bytes: 500 };
+        assert!(plan_ancestor_walk(&[620, 620, 620], true, tiny).is_err());
+        // A single header (the target is trusted itself): nothing to plan.
+        assert!(plan_ancestor_walk(&[620], true, tiny).expect("plans").is_empty());
+        assert!(plan_ancestor_walk(&[], true, tiny).expect("plans").is_empty());
     }
 
     #[test]

@@ -5,7 +5,9 @@
 //! `/eth/trusted/latest`, `/eth/trusted/position/<i>`, `/eth/events/<n>`), the beacon node and
 //! the Ethereum node (which also gives the numbers of Gloas trusted blocks, known to the zone by
 //! hash only); nothing is kept between passes beyond metrics. Any number of relayers may run: the zone applies each update and event
-//! nonce once and refuses the duplicates cheaply.
+//! nonce once and refuses the duplicates cheaply. An event too far below every trusted block
+//! for one transaction is reached by walking trust down with `MsgTrustEthAncestor` in pieces
+//! ([`inbound::plan_ancestor_walk`]), resumed from the zone's ancestors after a restart.
 //!
 //! The pieces are public so tests can build messages by hand and tamper with them:
 //! [`inbound::build_event_message`], [`inbound::fetch_update`], [`cometbft::CometRpc`].

@@ -91,6 +91,7 @@ async fn run(command: Command) -> Result<(), RelayerError> {
             serde_json::json!({
                 "updates_submitted": report.updates_submitted,
                 "event_messages_submitted": report.event_messages_submitted,
+                "ancestor_messages_submitted": report.ancestor_messages_submitted,
                 "events_submitted": report.events_submitted,
                 "finalized_slot": report.finalized_slot,
                 "next_event_nonce": report.next_event_nonce.to_string(),

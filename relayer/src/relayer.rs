@@ -13,15 +13,21 @@ use crate::cometbft::CometRpc;
 use crate::config::Config;
 use crate::error::RelayerError;
 use crate::inbound::{
-    build_event_message, fetch_update, find_pending_events, provable_prefix, trusted_for_block,
+    build_event_message, fetch_update, find_pending_events, plan_walk_window, provable_prefix,
+    trusted_for_block, WalkBudget,
 };
 use crate::keyfile::RelayerKey;
 use crate::metrics::Metrics;
 use crate::submit::{FeePolicy, Submitter};
-use crate::zone::{EthClientStatus, Zone};
+use crate::zone::{EthClientStatus, TrustedBlock, Zone};
 
 /// Most event messages submitted in one pass (the rest wait for the next pass).
 const MAX_EVENT_MESSAGES_PER_PASS: usize = 16;
+/// Headers fetched per window of a walk-down (memory bound: about 1 MiB of blocks).
+const WALK_WINDOW_HEADERS: u64 = 1024;
+/// Windows walked per pass: at most 16,384 blocks (two days of mainnet) per pass; a longer walk
+/// goes on in the next pass from the zone's newest ancestor.
+const MAX_WALK_WINDOWS_PER_PASS: usize = 16;
 /// Longest pause between passes after repeated failures.
 const MAX_BACKOFF: Duration = Duration::from_secs(60);
 
@@ -29,6 +35,8 @@ const MAX_BACKOFF: Duration = Duration::from_secs(60);
 pub const MSG_UPDATE: &str = "update_eth_client";
 /// Metrics label of `MsgSubmitEthEvents`.
 pub const MSG_EVENTS: &str = "submit_eth_events";
+/// Metrics label of `MsgTrustEthAncestor`.
+pub const MSG_ANCESTOR: &str = "trust_eth_ancestor";
 
 /// Whether `update` would still change the zone's store: a later finalized slot, or the next
 /// sync committee it lacks.
@@ -46,6 +54,8 @@ pub struct PassReport {
     pub event_messages_submitted: usize,
     /// Events proven.
     pub events_submitted: usize,
+    /// `MsgTrustEthAncestor` messages included (walk-down steps).
+    pub ancestor_messages_submitted: usize,
     /// The zone's light-client finalized slot at the end.
     pub finalized_slot: u64,
     /// The zone's next event nonce at the end.
@@ -136,7 +146,7 @@ impl Relayer {
         let status = self.status().await?;
         report.updates_submitted = self.relay_light_client(&status).await?;
         let status = if report.updates_submitted > 0 { self.status().await? } else { status };
-        let (messages, events, pending) = self.relay_events(&status).await?;
+        let (messages, events, pending) = self.relay_events(&status, &mut report).await?;
         report.event_messages_submitted = messages;
         report.events_submitted = events;
         report.pending_events = pending;
@@ -200,10 +210,64 @@ impl Relayer {
         Ok(submitted)
     }
 
+    /// Makes sure an events message can start from a trusted block close enough above block
+    /// `b` to fit one transaction: when `trusted` is too far above, walks down with
+    /// `MsgTrustEthAncestor` (`specs/relayer.md` §1.4) and returns the lowest ancestor made, or
+    /// `None` when the walk needs more than this pass's windows (the next pass resumes from the
+    /// zone's newest ancestor: nothing is remembered here).
+    async fn walk_down(
+        &self,
+        trusted: TrustedBlock,
+        b: u64,
+        report: &mut PassReport,
+    ) -> Result<Option<TrustedBlock>, RelayerError> {
+        let budget = WalkBudget::for_max_tx_bytes(self.config.max_tx_bytes);
+        let mut from = trusted;
+        for _ in 0..MAX_WALK_WINDOWS_PER_PASS {
+            let Some(window) =
+                plan_walk_window(&self.eth, from, b, budget, WALK_WINDOW_HEADERS, self.key.address)
+                    .await?
+            else {
+                return Ok(Some(from));
+            };
+            tracing::info!(
+                trusted_block = from.number,
+                target_block = b,
+                steps = window.messages.len(),
+                lowest = window.lowest.number,
+                "walking trust down toward an event far below the trusted blocks"
+            );
+            for msg in window.messages {
+                match self.submitter().submit(&Msg::TrustEthAncestor(msg), MSG_ANCESTOR).await {
+                    Ok(_) => {
+                        self.metrics.inc_submitted(MSG_ANCESTOR);
+                        report.ancestor_messages_submitted += 1;
+                    }
+                    // Another relayer (or an earlier pass) trusted this very block: walk on.
+                    Err(RelayerError::TxRefused { log, .. }) if log.contains("already trusted") => {
+                        tracing::info!(%log, "ancestor already trusted");
+                    }
+                    Err(e) => return Err(e),
+                }
+            }
+            from = window.lowest;
+            if window.reaches_target {
+                return Ok(Some(from));
+            }
+        }
+        tracing::info!(
+            lowest_ancestor = from.number,
+            target_block = b,
+            "walk-down continues next pass"
+        );
+        Ok(None)
+    }
+
     /// Returns (messages, events) submitted and the number of pending events seen.
     async fn relay_events(
         &self,
         status: &EthClientStatus,
+        report: &mut PassReport,
     ) -> Result<(usize, usize, usize), RelayerError> {
         let bridge: Address = status
             .bridge_contract
@@ -250,6 +314,10 @@ impl Relayer {
                     block = first.block_number,
                     "event not yet below a trusted block; waiting for finality"
                 );
+                break;
+            };
+            // Too far above the event for one transaction: extend trust down first.
+            let Some(trusted) = self.walk_down(trusted, first.block_number, report).await? else {
                 break;
             };
             let mut count = provable_prefix(&pending, &trusted, self.config.max_events_per_tx);

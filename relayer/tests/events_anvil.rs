@@ -2,7 +2,9 @@
 //! deployed: the message's header chain and receipt proofs verify with the light client, its
 //! logs decode to the expected consecutive nonces, and it survives a round trip through a signed
 //! peg zone transaction; a trusted block known by hash alone (Gloas) is resolved through
-//! `eth_getBlockByHash` into the same message.
+//! `eth_getBlockByHash` into the same message; a trusted block far above the events is walked
+//! down with `MsgTrustEthAncestor` steps that each fit a small transaction and chain from one
+//! ancestor to the next, the events then proven from the last one.
 //!
 //! Needs anvil (`scripts/install-tools`) and the Foundry artifacts in `contracts/out` (built by
 //! `scripts/contracts-test` or `forge build`); without anvil the test reports that it is skipped.
@@ -16,8 +18,9 @@ use light_client::execution::{verify_header_chain, ExecutionProof, Receipt};
 use peg_eth_rpc::anvil::{anvil_binary, foundry_bytecode, AnvilProcess, DEV_KEYS};
 use peg_eth_rpc::{BlockId, EthRpc, SendOptions, Wallet};
 use peg_relayer::inbound::{
-    build_event_message, choose_trusted, find_pending_events, provable_prefix, resolve_by_hash,
-    TrustedChoice,
+    build_event_message, choose_trusted, encode_headers, fetch_header_chain, find_pending_events,
+    plan_ancestor_walk, plan_walk_window, provable_prefix, resolve_by_hash, TrustedChoice,
+    WalkBudget,
 };
 use peg_relayer::keyfile::RelayerKey;
 use peg_relayer::submit::{build_tx, FeePolicy};
@@ -212,5 +215,66 @@ async fn finds_events_and_builds_a_verifiable_message() -> TestResult {
         .await
         .expect_err("event above trusted");
     assert!(err.to_string().contains("above the trusted block"), "{err}");
+
+    // A trusted block far above the events (a relayer outage): walk down in steps that fit
+    // 16 KiB transactions, each from the previous step's ancestor, then prove from the last.
+    for _ in 0..120 {
+        mine(&rpc).await?;
+    }
+    let tip = rpc.block_by_number(BlockId::Latest).await?.ok_or("latest")?;
+    let far =
+        TrustedBlock { number: tip.number(), hash: tip.hash, timestamp: tip.header.timestamp };
+    let max_tx_bytes = 16 * 1024;
+    let budget = WalkBudget::for_max_tx_bytes(max_tx_bytes);
+    // From the block trusted earlier (a few blocks above the events): nothing to walk.
+    assert!(plan_walk_window(&rpc, trusted, block_a, budget, 1024, key.address).await?.is_none());
+    // The whole chain at once: the planner's steps over the real header sizes.
+    let blocks = fetch_header_chain(&rpc, far, block_a).await?;
+    assert_eq!(blocks.len() as u64, far.number - block_a + 1);
+    let sizes: Vec<usize> = encode_headers(&blocks)?.iter().map(Vec::len).collect();
+    let steps = plan_ancestor_walk(&sizes, true, budget)?;
+    assert!(steps.len() >= 3, "{} steps for {} headers", steps.len(), sizes.len());
+    // Windows of 40 headers, as a relayer walks them: every message fits, decodes, and chains
+    // from the previous one's ancestor; each window starts at the previous window's lowest.
+    let mut from = far;
+    let mut windows = 0;
+    let last = loop {
+        let Some(window) = plan_walk_window(&rpc, from, block_a, budget, 40, key.address).await?
+        else {
+            // The previous window's lowest block is close enough: the walk is over.
+            assert!(windows > 0, "the events are too far below: a walk is needed");
+            break from;
+        };
+        windows += 1;
+        let mut start = from.hash;
+        for msg in &window.messages {
+            assert_eq!(msg.trusted_block_hash, start.0, "each step starts at the last ancestor");
+            let wrapped = peg_tx::Msg::TrustEthAncestor(msg.clone());
+            let tx = build_tx(&wrapped, &key, "peg-test", 0, 0, &fees)?;
+            assert!(tx.bytes.len() <= max_tx_bytes, "step of {} bytes", tx.bytes.len());
+            let decoded = peg_tx::decode_tx(
+                &tx.bytes,
+                &peg_tx::TxLimits { max_tx_bytes, ..peg_tx::TxLimits::default() },
+            )?;
+            assert_eq!(decoded.messages(), std::slice::from_ref(&wrapped));
+            let chain = verify_header_chain(start, &msg.headers)?;
+            start = chain.last().ok_or("no headers")?.hash;
+        }
+        assert_eq!(start, window.lowest.hash);
+        from = window.lowest;
+        if window.reaches_target {
+            break window.lowest;
+        }
+        assert!(windows < 10, "the walk makes progress");
+    };
+    assert!(windows >= 3, "{windows} windows of 40 for {} headers", sizes.len());
+    let ancestor = last;
+    assert!(plan_walk_window(&rpc, ancestor, block_a, budget, 40, key.address).await?.is_none());
+    assert!(ancestor.number >= block_a + 2, "every event lies at or below the last ancestor");
+    assert_eq!(provable_prefix(&events, &ancestor, 10), 3);
+    let msg = build_event_message(&rpc, bridge, ancestor, &events, key.address).await?;
+    verify_header_chain(ancestor.hash, &msg.headers)?;
+    let tx = build_tx(&peg_tx::Msg::SubmitEthEvents(msg), &key, "peg-test", 0, 0, &fees)?;
+    assert!(tx.bytes.len() <= max_tx_bytes, "events message of {} bytes", tx.bytes.len());
     Ok(())
 }

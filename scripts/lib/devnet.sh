@@ -2,6 +2,11 @@
 # port checks, timing. Sourced, not executed. Every wait is bounded; every process started with
 # `devnet_spawn` is stopped by `devnet_stop_all` (the scripts's EXIT trap).
 
+DEVNET_LIB_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+
+# pyjson EXPR [FILE]: a small jq stand-in in Python (see scripts/lib/pyjson; jq is not everywhere).
+pyjson() { python3 "$DEVNET_LIB_DIR/pyjson" "$@"; }
+
 # Services started so far, in start order: "name pid" per entry.
 DEVNET_SERVICES=()
 
@@ -121,7 +126,7 @@ devnet_http_ok() { curl -fsS --max-time 2 "$1" >/dev/null; }
 devnet_eth_rpc() {
     curl -fsS --max-time 5 -H 'content-type: application/json' \
         --data "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"$2\",\"params\":$3}" "$1" |
-        jq -ec '.result'
+        pyjson 'json.dumps(d["result"])'
 }
 
 # devnet_abci_query <rpc port> <path>: the application's JSON answer to an ABCI query (code 0 only).
@@ -129,14 +134,14 @@ devnet_abci_query() {
     local port=$1 path=$2 answer
     answer=$(curl -fsS --max-time 5 -G "http://127.0.0.1:$port/abci_query" \
         --data-urlencode "path=\"$path\"") || return 1
-    jq -e '.result.response.code == 0' <<<"$answer" >/dev/null || return 1
-    jq -er '.result.response.value // empty' <<<"$answer" | base64 -d
+    pyjson 'd["result"]["response"].get("code", 0) == 0 and (d["result"]["response"].get("value") or "")' \
+        <<<"$answer" | base64 -d
 }
 
 # devnet_height <rpc port>: the node's latest block height.
 devnet_height() {
     curl -fsS --max-time 2 "http://127.0.0.1:$1/status" |
-        jq -er '.result.sync_info.latest_block_height | tonumber'
+        pyjson 'int(d["result"]["sync_info"]["latest_block_height"])'
 }
 
 # devnet_height_at_least <rpc port> <height>

@@ -569,6 +569,12 @@ impl Devnet {
     /// Writes a relayer config and starts `peg-relayer run` as service `name`, signing with
     /// `account<account>`.
     pub fn start_relayer(&mut self, name: &str, account: usize) -> Result<u16> {
+        self.start_relayer_with(name, account, "")
+    }
+
+    /// [`Devnet::start_relayer`] with `extra` TOML lines appended to the relayer's config (e.g.
+    /// a smaller `max_tx_bytes`).
+    pub fn start_relayer_with(&mut self, name: &str, account: usize, extra: &str) -> Result<u16> {
         let metrics = free_port()?;
         let config = self.root.join(format!("{name}.toml"));
         std::fs::write(
@@ -576,7 +582,7 @@ impl Devnet {
             format!(
                 "cometbft_rpc = \"http://127.0.0.1:{rpc}\"\neth_rpc = \"{eth}\"\n\
                  beacon_api = \"{beacon}\"\nchain_id = \"{CHAIN_ID}\"\nkey_file = \"{key}\"\n\
-                 poll_interval_ms = 500\nmetrics_listen = \"127.0.0.1:{metrics}\"\n",
+                 poll_interval_ms = 500\nmetrics_listen = \"127.0.0.1:{metrics}\"\n{extra}",
                 rpc = self.rpc_port(0),
                 eth = self.anvil_url(),
                 beacon = self.beacon_url(),

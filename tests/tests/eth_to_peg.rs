@@ -59,6 +59,7 @@ fn ethereum_to_peg_zone() -> Result<()> {
     net.stop("relayer-b")?;
 
     relayer_killed_and_restarted(&mut net, &r0)?;
+    relayer_outage_walks_trust_down(&mut net, &r0)?;
 
     // Hand-built messages: no relayer may deliver the event first.
     net.stop("relayer-a")?;
@@ -169,6 +170,57 @@ fn relayer_killed_and_restarted(net: &mut Devnet, receiver: &str) -> Result<()> 
     let newest = trusted_newest(&net.eth_client()?);
     net.wait_covered(newest + 4, CREDIT_TIMEOUT)?;
     assert_eq!(net.balance(receiver, ETH_VOUCHER)?, before + amount);
+    Ok(())
+}
+
+/// A long relayer outage: when a relayer comes back, the next trusted block lands far above a
+/// lock, farther than one transaction can carry (the restarted relayer is held to 16 KiB
+/// transactions, ≈ 13 headers in an events message). It extends trust down with
+/// `MsgTrustEthAncestor` in pieces, then proves the event from the last ancestor: credited once.
+fn relayer_outage_walks_trust_down(net: &mut Devnet, receiver: &str) -> Result<()> {
+    // ≈ 600-byte anvil headers: 24 do not fit the half of 16 KiB an events message gets.
+    const GAP_BLOCKS: u64 = 24;
+    const SLOTS_PER_PERIOD: u64 = 64;
+    let beacon = net.beacon_url();
+    let sim_status = || -> Result<Value> {
+        let text = peg_e2e::devnet::http_get(&format!("{beacon}/sim/v1/status"))?;
+        serde_json::from_str(&text)
+            .map_err(|e| HarnessError::Unexpected(format!("sim status: {e}")))
+    };
+    // Start the outage in the middle of a sync-committee period (the zone's store then sits in
+    // this period, its next committee known), so the single update that ends it — signed about
+    // 45 slots later — is still one the store can verify (this period or the next).
+    net.wait_until("the middle of a sync-committee period", Duration::from_secs(80), || {
+        let slot = sim_status()?["slot"].as_u64().unwrap_or(0);
+        Ok((28..36).contains(&(slot % SLOTS_PER_PERIOD)).then_some(slot))
+    })?;
+    net.stop("relayer-a")?;
+    let before = net.balance(receiver, ETH_VOUCHER)?;
+    let ancestors_before = net.eth_client()?["ancestors"].as_u64().unwrap_or(0);
+    let amount = 555_000_000_000u128;
+    let lock = net.lock(receiver, amount, None)?;
+    let target = lock.block_number + GAP_BLOCKS;
+    net.wait_until(
+        &format!("the simulator to finalize block {target}"),
+        Duration::from_secs(120),
+        || {
+            let finalized = sim_status()?["finalized"]["execution_number"].as_u64().unwrap_or(0);
+            Ok((finalized >= target).then_some(finalized))
+        },
+    )?;
+    // The first trusted block after the outage: far above the lock.
+    forged::jump_light_client_to(net, target, Duration::from_secs(60))?;
+    let restarted = Instant::now();
+    net.start_relayer_with("relayer-a", 2, "max_tx_bytes = 16384\n")?;
+    expect(net, receiver, ETH_VOUCHER, before + amount)?;
+    let ancestors = net.eth_client()?["ancestors"].as_u64().unwrap_or(0);
+    assert!(
+        ancestors > ancestors_before,
+        "the relayer must have extended trust down (ancestors {ancestors_before} -> {ancestors})"
+    );
+    figure("outage_restart_to_credit_s", json!(restarted.elapsed().as_secs_f64()));
+    figure("outage_ancestors_added", json!(ancestors - ancestors_before));
+    assert_eq!(net.balance(receiver, ETH_VOUCHER)?, before + amount, "credited twice");
     Ok(())
 }
 

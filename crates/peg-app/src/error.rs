@@ -26,6 +26,9 @@ pub const CODE_ETH_PROOF: u32 = 143;
 pub const CODE_ETH_UNTRUSTED_BLOCK: u32 = 144;
 /// `peg` 145: a governance vote refused (not a bonded validator, already voted, bad action).
 pub const CODE_ETH_GOVERNANCE: u32 = 145;
+/// `peg` 146: `MsgTrustEthAncestor` names an oldest block that is already trusted (a race
+/// with another relayer, or a repeat): nothing to add.
+pub const CODE_ETH_ALREADY_TRUSTED: u32 = 146;
 /// `peg` 199: the node itself failed (store, corrupt state, call order, genesis).
 pub const CODE_INTERNAL: u32 = 199;
 
@@ -148,12 +151,16 @@ pub enum AppError {
     #[error("invalid event proof: {0}")]
     EthProof(String),
 
-    /// The trusted block hash is not in the trusted ring.
-    #[error("block {hash} is not in the trusted ring")]
+    /// The trusted block hash is neither in the trusted ring nor a trusted ancestor.
+    #[error("block {hash} is not in the trusted ring nor a trusted ancestor")]
     EthUntrustedBlock {
         /// `0x…`.
         hash: String,
     },
+
+    /// `MsgTrustEthAncestor` would add a block that is already trusted.
+    #[error("{0}")]
+    EthAlreadyTrusted(String),
 
     /// A governance vote refused.
     #[error("eth governance: {0}")]
@@ -187,6 +194,7 @@ impl AppError {
             Self::EthProof(_) => (CODE_ETH_PROOF, CODESPACE_PEG),
             Self::EthUntrustedBlock { .. } => (CODE_ETH_UNTRUSTED_BLOCK, CODESPACE_PEG),
             Self::EthGovernance(_) => (CODE_ETH_GOVERNANCE, CODESPACE_PEG),
+            Self::EthAlreadyTrusted(_) => (CODE_ETH_ALREADY_TRUSTED, CODESPACE_PEG),
             Self::Store(_) | Self::CorruptState { .. } | Self::Genesis(_) | Self::OutOfOrder(_) => {
                 (CODE_INTERNAL, CODESPACE_PEG)
             }

@@ -141,6 +141,7 @@ pub fn execute_messages(
                 events.extend(eth::update_client(cache, eth_cache, ctx, msg)?)
             }
             Msg::SubmitEthEvents(msg) => events.extend(eth::submit_events(cache, msg)?),
+            Msg::TrustEthAncestor(msg) => events.extend(eth::trust_ancestor(cache, msg)?),
             Msg::EthGovernance(msg) => {
                 events.extend(eth::governance(cache, eth_cache, params, ctx, msg)?)
             }

@@ -31,12 +31,13 @@ use peg_app::tendermint_proto::v0_38::abci::{
 };
 use peg_app::{
     App, BalancesView, Genesis, GenesisAccount, GenesisCoin, GenesisParams, GenesisValidator,
-    CODE_ETH_CLIENT, CODE_ETH_EVENT_NONCE, CODE_ETH_PROOF, CODE_ETH_UNTRUSTED_BLOCK,
+    CODE_ETH_ALREADY_TRUSTED, CODE_ETH_CLIENT, CODE_ETH_EVENT_NONCE, CODE_ETH_PROOF,
+    CODE_ETH_UNTRUSTED_BLOCK,
 };
 use peg_tx::{
     required_gas, AccAddress, CheckTxCode, Coin, Coins, EthGovernanceAction, EthUpdateKind,
-    EventReceipt, Msg, MsgEthGovernance, MsgSubmitEthEvents, MsgUpdateEthClient, PublicKey,
-    SigningKey, TxBuilder,
+    EventReceipt, Msg, MsgEthGovernance, MsgSubmitEthEvents, MsgTrustEthAncestor,
+    MsgUpdateEthClient, PublicKey, SigningKey, TxBuilder,
 };
 use peg_types::{EthAddress, PegAccount, PegEvent, TokenDeployed, TransferToPegZone, U256};
 
@@ -622,6 +623,136 @@ fn bridge_events_mint_adopt_release_and_refuse_bad_proofs() -> TestResult {
     assert_eq!(node.client()?.next_event_nonce, "8");
     let later: Vec<EventRecord> = node.query("/eth/events/6")?;
     assert_eq!(later.len(), 2);
+    Ok(())
+}
+
+/// `len` linked headers (RLP, newest first) from block `bottom + len - 1` down to `bottom`, the
+/// bottom block holding `receipts`; with the newest as a trusted entry.
+fn long_chain(bottom: u64, len: u64, receipts: &[Receipt]) -> (Vec<Vec<u8>>, TrustedBlock) {
+    let mut headers = Vec::new();
+    let mut parent_hash = B256::ZERO;
+    let mut newest = None;
+    for number in bottom..bottom + len {
+        let header = ExecutionHeader {
+            parent_hash,
+            number,
+            timestamp: 1_700_000_000 + number * 12,
+            gas_limit: 30_000_000,
+            receipts_root: compute_receipts_root(if number == bottom { receipts } else { &[] }),
+            base_fee_per_gas: Some(7),
+            ..ExecutionHeader::default()
+        };
+        parent_hash = header.hash().expect("hashes");
+        newest = Some(TrustedBlock { number, hash: parent_hash.0, timestamp: header.timestamp });
+        headers.push(header.encode_rlp().expect("encodes"));
+    }
+    headers.reverse();
+    (headers, newest.expect("len > 0"))
+}
+
+fn ancestor_msg(from: [u8; 32], headers: &[Vec<u8>]) -> Msg {
+    Msg::TrustEthAncestor(MsgTrustEthAncestor {
+        signer: addr(&key(1)),
+        trusted_block_hash: from,
+        headers: headers.to_vec(),
+    })
+}
+
+fn hash_of(header: &[u8]) -> [u8; 32] {
+    light_client::execution::keccak256(header).0
+}
+
+#[test]
+fn ancestors_extend_trust_down_to_an_event_far_below() -> TestResult {
+    let mut node = Node::start()?;
+    let receiver = AccAddress::new(RECEIVER);
+    // An event at EL_BLOCK, 60 blocks below the only trusted block: walked down in pieces of
+    // at most 25 headers, then proven from the last ancestor.
+    let receipts = vec![receipt(true, vec![log_of(BRIDGE, &locked(1, [0; 20], 777))])];
+    let (headers, top) = long_chain(EL_BLOCK, 61, &receipts);
+    let hash_at = |i: usize| hash_of(&headers[i]);
+    let number_at = |i: usize| EL_BLOCK + 60 - i as u64;
+
+    // Nothing trusted yet: refused as untrusted, after the cheap "already trusted" check.
+    let tx = node.tx(1, ancestor_msg(top.hash, &headers[0..25]));
+    let block = node.block_at(vec![tx], slot_time(9_425_300))?;
+    assert_eq!(block.tx_results[0].code, CODE_ETH_UNTRUSTED_BLOCK, "{}", block.tx_results[0].log);
+    node.app.testing_trust_execution_block(top);
+    node.block_at(vec![], slot_time(9_425_301))?;
+
+    // A tampered link: the middle header altered.
+    let mut tampered = headers[0..25].to_vec();
+    let last = tampered[12].len() - 1;
+    tampered[12][last] ^= 1;
+    let tx = node.tx(1, ancestor_msg(top.hash, &tampered));
+    let block = node.block_at(vec![tx], slot_time(9_425_302))?;
+    assert_eq!(block.tx_results[0].code, CODE_ETH_PROOF, "{}", block.tx_results[0].log);
+    assert!(block.tx_results[0].log.contains("header chain"), "{}", block.tx_results[0].log);
+    // A chain that does not start at the named trusted block.
+    let tx = node.tx(1, ancestor_msg(top.hash, &headers[1..25]));
+    let block = node.block_at(vec![tx], slot_time(9_425_303))?;
+    assert_eq!(block.tx_results[0].code, CODE_ETH_PROOF, "{}", block.tx_results[0].log);
+    assert_eq!(node.client()?.ancestors, 0, "no refused message added an ancestor");
+
+    // Piece 1: headers 0..=24 → ancestor at index 24, gas as computed from the shape.
+    let msg = ancestor_msg(top.hash, &headers[0..25]);
+    let required = required_gas(std::slice::from_ref(&msg));
+    let tx = node.tx(1, msg);
+    let block = node.block_at(vec![tx], slot_time(9_425_304))?;
+    assert_eq!(block.tx_results[0].code, 0, "{}", block.tx_results[0].log);
+    assert_eq!(block.tx_results[0].gas_used, i64::try_from(required)?);
+    assert!(block.tx_results[0].events.iter().any(|e| e.r#type == "eth_trusted_ancestor"));
+    let found: TrustedBlock = node.query(&format!("/eth/trusted/{}", EL_BLOCK))?;
+    assert_eq!((found.number, found.hash), (number_at(24), hash_at(24)));
+    assert_eq!(found.timestamp, 1_700_000_000 + number_at(24) * 12);
+
+    // The repeat: refused cheaply (in CheckTx already), nothing added.
+    let tx = node.tx(1, ancestor_msg(top.hash, &headers[0..25]));
+    let check = node.app.check_tx(&RequestCheckTx { tx: tx.clone().into(), r#type: 0 });
+    assert_eq!(check.code, CODE_ETH_ALREADY_TRUSTED, "{}", check.log);
+    assert!(check.log.contains("already trusted"), "{}", check.log);
+    let block = node.block_at(vec![tx], slot_time(9_425_305))?;
+    assert_eq!(block.tx_results[0].code, CODE_ETH_ALREADY_TRUSTED);
+    assert_eq!(node.client()?.ancestors, 1);
+
+    // Piece 2 starts at the ancestor: 24..=48; piece 3: 48..=59, one above the event block.
+    for (range, time) in [((24usize, 49usize), 9_425_306u64), ((48, 60), 9_425_307)] {
+        let tx = node.tx(1, ancestor_msg(hash_at(range.0), &headers[range.0..range.1]));
+        let block = node.block_at(vec![tx], slot_time(time))?;
+        assert_eq!(block.tx_results[0].code, 0, "{}", block.tx_results[0].log);
+    }
+    assert_eq!(node.client()?.ancestors, 3);
+    let found: TrustedBlock = node.query(&format!("/eth/trusted/{}", EL_BLOCK))?;
+    assert_eq!(found.number, EL_BLOCK + 1, "the closest trusted block above the event");
+    // The ring's own entry is still found above the ancestors.
+    let found: TrustedBlock = node.query(&format!("/eth/trusted/{}", number_at(0)))?;
+    assert_eq!(found.hash, top.hash);
+
+    // The event, proven from the last ancestor with two headers.
+    let msg = Msg::SubmitEthEvents(MsgSubmitEthEvents {
+        signer: addr(&key(1)),
+        first_event_nonce: 1,
+        trusted_block_hash: hash_at(59),
+        headers: headers[59..61].to_vec(),
+        receipts: vec![EventReceipt {
+            header_index: 1,
+            tx_index: 0,
+            proof: generate_receipt_proof(&receipts, 0)?.into_iter().map(|n| n.to_vec()).collect(),
+            log_indices: vec![0],
+        }],
+    });
+    let tx = node.tx(1, msg);
+    let block = node.block_at(vec![tx], slot_time(9_425_308))?;
+    assert_eq!(block.tx_results[0].code, 0, "{}", block.tx_results[0].log);
+    assert_eq!(node.balance(&receiver, &voucher([0; 20]))?, 777);
+    assert_eq!(node.client()?.next_event_nonce, "2");
+
+    // Trusting the event block itself from an ancestor works too; then it is the answer.
+    let tx = node.tx(1, ancestor_msg(hash_at(59), &headers[59..61]));
+    let block = node.block_at(vec![tx], slot_time(9_425_309))?;
+    assert_eq!(block.tx_results[0].code, 0, "{}", block.tx_results[0].log);
+    let found: TrustedBlock = node.query(&format!("/eth/trusted/{}", EL_BLOCK))?;
+    assert_eq!(found.number, EL_BLOCK);
     Ok(())
 }
 

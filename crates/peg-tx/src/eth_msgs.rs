@@ -18,6 +18,8 @@ pub const MSG_UPDATE_ETH_CLIENT_TYPE_URL: &str = "/peg.eth.v1.MsgUpdateEthClient
 pub const MSG_SUBMIT_ETH_EVENTS_TYPE_URL: &str = "/peg.eth.v1.MsgSubmitEthEvents";
 /// `/peg.eth.v1.MsgEthGovernance`.
 pub const MSG_ETH_GOVERNANCE_TYPE_URL: &str = "/peg.eth.v1.MsgEthGovernance";
+/// `/peg.eth.v1.MsgTrustEthAncestor`.
+pub const MSG_TRUST_ETH_ANCESTOR_TYPE_URL: &str = "/peg.eth.v1.MsgTrustEthAncestor";
 
 /// The consensus forks that carry light-client data, lowercase as the beacon API names them.
 pub const LIGHT_CLIENT_FORKS: [&str; 7] =
@@ -34,6 +36,12 @@ pub const MAX_ETH_UPDATE_BYTES: usize = 64 * 1024;
 pub const MAX_EVENT_HEADERS: usize = 8192;
 /// Largest RLP execution header (the light client's `MAX_HEADER_BYTES`).
 pub const MAX_EVENT_HEADER_BYTES: usize = 4096;
+/// Most execution headers in one `MsgTrustEthAncestor` (the light client's chain bound, as for
+/// events; the transaction size limit is usually the tighter one).
+pub const MAX_ANCESTOR_HEADERS: usize = MAX_EVENT_HEADERS;
+/// Fewest headers in one `MsgTrustEthAncestor`: the trusted block and at least one ancestor
+/// (one header alone would name a block that is already trusted).
+pub const MIN_ANCESTOR_HEADERS: usize = 2;
 /// Most receipt proofs in one `MsgSubmitEthEvents`.
 pub const MAX_EVENT_RECEIPTS: usize = 256;
 /// Most nodes in one receipt proof (the light client's `MAX_PROOF_NODES`).
@@ -79,6 +87,10 @@ pub const ETH_RECEIPT_GAS: u64 = 20_000;
 pub const ETH_PROOF_NODE_GAS: u64 = 2_000;
 /// `MsgSubmitEthEvents`: per event (ABI decoding, canonical check, state writes).
 pub const ETH_EVENT_GAS: u64 = 100_000;
+/// `MsgTrustEthAncestor`: base (two trusted-set lookups, one keccak of the oldest header before
+/// anything else, and the ancestor store's writes including one eviction). Headers are priced
+/// as in `MsgSubmitEthEvents`: [`ETH_HEADER_GAS`] each plus [`ETH_PROOF_BYTE_GAS`] per byte.
+pub const ETH_ANCESTOR_BASE_GAS: u64 = 50_000;
 /// `MsgEthGovernance`: base (vote bookkeeping over the validator set).
 pub const ETH_GOVERNANCE_BASE_GAS: u64 = 100_000;
 
@@ -156,6 +168,20 @@ impl MsgSubmitEthEvents {
     pub fn event_count(&self) -> usize {
         self.receipts.iter().map(|r| r.log_indices.len()).sum()
     }
+}
+
+/// `peg.eth.v1.MsgTrustEthAncestor`, checked for shape: extends trust from a trusted block
+/// (ring or ancestor entry) down to one of its ancestors (`specs/eth-module.md` §2.4).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct MsgTrustEthAncestor {
+    /// Any account; it signs and pays.
+    pub signer: AccAddress,
+    /// A trusted block hash: a ring entry or an ancestor entry.
+    pub trusted_block_hash: [u8; 32],
+    /// RLP headers, newest first, each the parent of the previous: [`MIN_ANCESTOR_HEADERS`] to
+    /// [`MAX_ANCESTOR_HEADERS`], each 1 to [`MAX_EVENT_HEADER_BYTES`]. The last one becomes a
+    /// trusted ancestor.
+    pub headers: Vec<Vec<u8>>,
 }
 
 /// One fork of a fork schedule.
@@ -287,23 +313,20 @@ pub(crate) fn decode_update(bytes: &[u8]) -> Result<MsgUpdateEthClient, TxError>
     Ok(MsgUpdateEthClient { signer: raw.signer.parse()?, fork: raw.fork, kind, update: raw.update })
 }
 
-pub(crate) fn decode_events(bytes: &[u8]) -> Result<MsgSubmitEthEvents, TxError> {
-    const URL: &str = MSG_SUBMIT_ETH_EVENTS_TYPE_URL;
-    let raw: proto::MsgSubmitEthEvents = decode(bytes, &wire::MSG_SUBMIT_ETH_EVENTS)?;
-    if raw.first_event_nonce == 0 {
-        return Err(invalid(URL, "first_event_nonce is 0 (bridge event nonces start at 1)".into()));
+/// Checks a header list: `min` to `max` headers, each 1 to [`MAX_EVENT_HEADER_BYTES`].
+fn check_headers(
+    msg: &'static str,
+    headers: &[Vec<u8>],
+    min: usize,
+    max: usize,
+) -> Result<(), TxError> {
+    if headers.len() < min || headers.len() > max {
+        return Err(invalid(msg, format!("{} headers, expected {min} to {max}", headers.len())));
     }
-    let trusted_block_hash = hash32(URL, "trusted_block_hash", &raw.trusted_block_hash)?;
-    if raw.headers.is_empty() || raw.headers.len() > MAX_EVENT_HEADERS {
-        return Err(invalid(
-            URL,
-            format!("{} headers, expected 1 to {MAX_EVENT_HEADERS}", raw.headers.len()),
-        ));
-    }
-    for (index, header) in raw.headers.iter().enumerate() {
+    for (index, header) in headers.iter().enumerate() {
         if header.is_empty() || header.len() > MAX_EVENT_HEADER_BYTES {
             return Err(invalid(
-                URL,
+                msg,
                 format!(
                     "header {index} is {} bytes, expected 1 to {MAX_EVENT_HEADER_BYTES}",
                     header.len()
@@ -311,6 +334,17 @@ pub(crate) fn decode_events(bytes: &[u8]) -> Result<MsgSubmitEthEvents, TxError>
             ));
         }
     }
+    Ok(())
+}
+
+pub(crate) fn decode_events(bytes: &[u8]) -> Result<MsgSubmitEthEvents, TxError> {
+    const URL: &str = MSG_SUBMIT_ETH_EVENTS_TYPE_URL;
+    let raw: proto::MsgSubmitEthEvents = decode(bytes, &wire::MSG_SUBMIT_ETH_EVENTS)?;
+    if raw.first_event_nonce == 0 {
+        return Err(invalid(URL, "first_event_nonce is 0 (bridge event nonces start at 1)".into()));
+    }
+    let trusted_block_hash = hash32(URL, "trusted_block_hash", &raw.trusted_block_hash)?;
+    check_headers(URL, &raw.headers, 1, MAX_EVENT_HEADERS)?;
     if raw.receipts.is_empty() || raw.receipts.len() > MAX_EVENT_RECEIPTS {
         return Err(invalid(
             URL,
@@ -377,6 +411,18 @@ pub(crate) fn decode_events(bytes: &[u8]) -> Result<MsgSubmitEthEvents, TxError>
         trusted_block_hash,
         headers: raw.headers,
         receipts,
+    })
+}
+
+pub(crate) fn decode_ancestor(bytes: &[u8]) -> Result<MsgTrustEthAncestor, TxError> {
+    const URL: &str = MSG_TRUST_ETH_ANCESTOR_TYPE_URL;
+    let raw: proto::MsgTrustEthAncestor = decode(bytes, &wire::MSG_TRUST_ETH_ANCESTOR)?;
+    let trusted_block_hash = hash32(URL, "trusted_block_hash", &raw.trusted_block_hash)?;
+    check_headers(URL, &raw.headers, MIN_ANCESTOR_HEADERS, MAX_ANCESTOR_HEADERS)?;
+    Ok(MsgTrustEthAncestor {
+        signer: raw.signer.parse()?,
+        trusted_block_hash,
+        headers: raw.headers,
     })
 }
 
@@ -466,6 +512,15 @@ pub(crate) fn encode_events(msg: &MsgSubmitEthEvents) -> Vec<u8> {
     .encode_to_vec()
 }
 
+pub(crate) fn encode_ancestor(msg: &MsgTrustEthAncestor) -> Vec<u8> {
+    proto::MsgTrustEthAncestor {
+        signer: msg.signer.to_bech32(),
+        trusted_block_hash: msg.trusted_block_hash.to_vec(),
+        headers: msg.headers.clone(),
+    }
+    .encode_to_vec()
+}
+
 pub(crate) fn encode_governance(msg: &MsgEthGovernance) -> Vec<u8> {
     proto::MsgEthGovernance {
         operator: msg.operator.to_bech32(),
@@ -483,14 +538,23 @@ pub fn update_gas(msg: &MsgUpdateEthClient) -> u64 {
     ETH_UPDATE_BASE_GAS.saturating_add(bytes_gas(msg.update.len(), ETH_UPDATE_BYTE_GAS))
 }
 
+/// Gas of `headers`: [`ETH_HEADER_GAS`] each plus [`ETH_PROOF_BYTE_GAS`] per byte.
+fn headers_gas(headers: &[Vec<u8>]) -> u64 {
+    headers.iter().fold(0u64, |gas, header| {
+        gas.saturating_add(ETH_HEADER_GAS)
+            .saturating_add(bytes_gas(header.len(), ETH_PROOF_BYTE_GAS))
+    })
+}
+
+/// Gas of a `MsgTrustEthAncestor` (shape only): the base plus its headers, priced as the
+/// headers of a `MsgSubmitEthEvents`.
+pub fn ancestor_gas(msg: &MsgTrustEthAncestor) -> u64 {
+    ETH_ANCESTOR_BASE_GAS.saturating_add(headers_gas(&msg.headers))
+}
+
 /// Gas of a `MsgSubmitEthEvents` (shape only).
 pub fn events_gas(msg: &MsgSubmitEthEvents) -> u64 {
-    let mut gas = ETH_EVENTS_BASE_GAS;
-    for header in &msg.headers {
-        gas = gas
-            .saturating_add(ETH_HEADER_GAS)
-            .saturating_add(bytes_gas(header.len(), ETH_PROOF_BYTE_GAS));
-    }
+    let mut gas = ETH_EVENTS_BASE_GAS.saturating_add(headers_gas(&msg.headers));
     for receipt in &msg.receipts {
         gas = gas.saturating_add(ETH_RECEIPT_GAS);
         for node in &receipt.proof {
@@ -717,6 +781,88 @@ mod tests {
         assert!(matches!(
             Msg::from_any(&any(MSG_ETH_GOVERNANCE_TYPE_URL, msg), 0),
             Err(TxError::InvalidMessage { .. })
+        ));
+    }
+
+    fn ancestor_msg() -> MsgTrustEthAncestor {
+        MsgTrustEthAncestor {
+            signer: signer(),
+            trusted_block_hash: [4; 32],
+            headers: vec![vec![0xc0; 600], vec![0xc1; 610], vec![0xc2; 590]],
+        }
+    }
+
+    #[test]
+    fn ancestor_message_round_trips_and_pays_for_its_headers() -> Result<(), TxError> {
+        let msg = Msg::TrustEthAncestor(ancestor_msg());
+        let packed = msg.to_any();
+        assert_eq!(packed.type_url, MSG_TRUST_ETH_ANCESTOR_TYPE_URL);
+        assert_eq!(Msg::from_any(&packed, 0)?, msg);
+        assert_eq!(msg.signer(), &signer());
+        let expected =
+            ETH_ANCESTOR_BASE_GAS + 3 * ETH_HEADER_GAS + (600 + 610 + 590) * ETH_PROOF_BYTE_GAS;
+        assert_eq!(msg.gas(), expected);
+        // Same shape, other bytes: same gas.
+        let mut other = ancestor_msg();
+        other.headers[2] = vec![0xff; 590];
+        other.trusted_block_hash = [0; 32];
+        assert_eq!(Msg::TrustEthAncestor(other).gas(), expected);
+        // The header part is priced exactly as in MsgSubmitEthEvents.
+        let events = MsgSubmitEthEvents { headers: ancestor_msg().headers, ..events_msg() };
+        let without_headers = MsgSubmitEthEvents { headers: vec![], ..events_msg() };
+        assert_eq!(
+            events_gas(&events) - events_gas(&without_headers),
+            expected - ETH_ANCESTOR_BASE_GAS
+        );
+        Ok(())
+    }
+
+    #[test]
+    fn ancestor_bounds_are_enforced() {
+        let packed = |raw: proto::MsgTrustEthAncestor| {
+            any(MSG_TRUST_ETH_ANCESTOR_TYPE_URL, raw.encode_to_vec())
+        };
+        let good = || proto::MsgTrustEthAncestor {
+            signer: signer().to_bech32(),
+            trusted_block_hash: vec![1; 32],
+            headers: vec![vec![1; 500], vec![2; 500]],
+        };
+        assert!(Msg::from_any(&packed(good()), 0).is_ok());
+        let refused = |raw: proto::MsgTrustEthAncestor| {
+            matches!(Msg::from_any(&packed(raw), 0), Err(TxError::InvalidMessage { .. }))
+        };
+        // One header adds nothing: it is the trusted block itself.
+        assert!(refused(proto::MsgTrustEthAncestor { headers: vec![vec![1; 500]], ..good() }));
+        assert!(refused(proto::MsgTrustEthAncestor { headers: vec![], ..good() }));
+        assert!(refused(proto::MsgTrustEthAncestor {
+            headers: vec![vec![1; 500]; MAX_ANCESTOR_HEADERS + 1],
+            ..good()
+        }));
+        assert!(refused(proto::MsgTrustEthAncestor {
+            headers: vec![vec![1; 500], vec![]],
+            ..good()
+        }));
+        assert!(refused(proto::MsgTrustEthAncestor {
+            headers: vec![vec![1; 500], vec![1; MAX_EVENT_HEADER_BYTES + 1]],
+            ..good()
+        }));
+        assert!(refused(proto::MsgTrustEthAncestor { trusted_block_hash: vec![1; 31], ..good() }));
+        let bad_signer = proto::MsgTrustEthAncestor { signer: "x".into(), ..good() };
+        assert!(Msg::from_any(&packed(bad_signer), 0).is_err());
+        // Strict wire schema: an unknown field and a repeated singular field are refused.
+        let mut unknown = good().encode_to_vec();
+        unknown.extend_from_slice(&[0x20, 0x01]);
+        assert!(matches!(
+            Msg::from_any(&any(MSG_TRUST_ETH_ANCESTOR_TYPE_URL, unknown), 0),
+            Err(TxError::UnknownField { .. })
+        ));
+        let mut twice = good().encode_to_vec();
+        twice.push(0x12);
+        twice.push(32);
+        twice.extend_from_slice(&[2; 32]);
+        assert!(matches!(
+            Msg::from_any(&any(MSG_TRUST_ETH_ANCESTOR_TYPE_URL, twice), 0),
+            Err(TxError::DuplicateField { .. })
         ));
     }
 

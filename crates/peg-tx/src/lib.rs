@@ -10,7 +10,8 @@
 //! - Messages (§6): [`Msg`] — bank send, create validator, bond, unbond, register an Ethereum
 //!   address with a proof of possession ([`eth_pop_digest`], [`sign_eth_pop`],
 //!   [`verify_eth_pop`]); the reserved prefix [`RESERVED_TYPE_URL_PREFIX`]; the Ethereum
-//!   light-client messages [`MsgUpdateEthClient`], [`MsgSubmitEthEvents`], [`MsgEthGovernance`]
+//!   light-client messages [`MsgUpdateEthClient`], [`MsgSubmitEthEvents`],
+//!   [`MsgTrustEthAncestor`], [`MsgEthGovernance`]
 //!   (`specs/eth-module.md`) and the gas schedule ([`Msg::gas`], [`required_gas`]).
 //! - Verification (§5, §7): [`decode_tx`] (stateless) then [`DecodedTx::verify`] (with the
 //!   chain id and the account number) → [`VerifiedTx`]; building: [`TxBuilder`].
@@ -33,15 +34,17 @@ pub use address::{AccAddress, AddressKind, ValoperAddress, ACCOUNT_HRP, ADDRESS_
 pub use coin::{validate_denom, Coin, Coins};
 pub use error::{CheckTxCode, TxError, CODESPACE_PEG, CODESPACE_SDK};
 pub use eth_msgs::{
-    events_gas, governance_gas, update_gas, EthGovernanceAction, EthUpdateKind, EventReceipt,
-    ForkEpoch, MsgEthGovernance, MsgSubmitEthEvents, MsgUpdateEthClient, ALL_FORKS,
-    ETH_EVENTS_BASE_GAS, ETH_EVENT_GAS, ETH_GOVERNANCE_BASE_GAS, ETH_HEADER_GAS,
-    ETH_PROOF_BYTE_GAS, ETH_PROOF_NODE_GAS, ETH_RECEIPT_GAS, ETH_UPDATE_BASE_GAS,
-    ETH_UPDATE_BYTE_GAS, LIGHT_CLIENT_FORKS, MAX_ETH_UPDATE_BYTES, MAX_EVENTS_PER_MSG,
-    MAX_EVENT_HEADERS, MAX_EVENT_HEADER_BYTES, MAX_EVENT_RECEIPTS, MAX_FORK_ENTRIES,
-    MAX_PROOF_NODES, MAX_PROOF_NODE_BYTES, MSG_ETH_GOVERNANCE_TYPE_URL,
-    MSG_SUBMIT_ETH_EVENTS_TYPE_URL, MSG_UPDATE_ETH_CLIENT_TYPE_URL, REGISTER_ETH_ADDRESS_GAS,
-    SEND_BASE_GAS, SEND_COIN_GAS, STAKING_GAS, TX_BASE_GAS,
+    ancestor_gas, events_gas, governance_gas, update_gas, EthGovernanceAction, EthUpdateKind,
+    EventReceipt, ForkEpoch, MsgEthGovernance, MsgSubmitEthEvents, MsgTrustEthAncestor,
+    MsgUpdateEthClient, ALL_FORKS, ETH_ANCESTOR_BASE_GAS, ETH_EVENTS_BASE_GAS, ETH_EVENT_GAS,
+    ETH_GOVERNANCE_BASE_GAS, ETH_HEADER_GAS, ETH_PROOF_BYTE_GAS, ETH_PROOF_NODE_GAS,
+    ETH_RECEIPT_GAS, ETH_UPDATE_BASE_GAS, ETH_UPDATE_BYTE_GAS, LIGHT_CLIENT_FORKS,
+    MAX_ANCESTOR_HEADERS, MAX_ETH_UPDATE_BYTES, MAX_EVENTS_PER_MSG, MAX_EVENT_HEADERS,
+    MAX_EVENT_HEADER_BYTES, MAX_EVENT_RECEIPTS, MAX_FORK_ENTRIES, MAX_PROOF_NODES,
+    MAX_PROOF_NODE_BYTES, MIN_ANCESTOR_HEADERS, MSG_ETH_GOVERNANCE_TYPE_URL,
+    MSG_SUBMIT_ETH_EVENTS_TYPE_URL, MSG_TRUST_ETH_ANCESTOR_TYPE_URL,
+    MSG_UPDATE_ETH_CLIENT_TYPE_URL, REGISTER_ETH_ADDRESS_GAS, SEND_BASE_GAS, SEND_COIN_GAS,
+    STAKING_GAS, TX_BASE_GAS,
 };
 pub use keys::{
     sign_bytes, AccountSignature, PublicKey, PUBKEY_LEN, SECP256K1_PUBKEY_TYPE_URL, SIGNATURE_LEN,

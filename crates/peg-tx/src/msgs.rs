@@ -10,8 +10,9 @@ use prost::Message as _;
 
 use crate::coin::{Coin, Coins};
 use crate::eth_msgs::{
-    self, MsgEthGovernance, MsgSubmitEthEvents, MsgUpdateEthClient, MSG_ETH_GOVERNANCE_TYPE_URL,
-    MSG_SUBMIT_ETH_EVENTS_TYPE_URL, MSG_UPDATE_ETH_CLIENT_TYPE_URL,
+    self, MsgEthGovernance, MsgSubmitEthEvents, MsgTrustEthAncestor, MsgUpdateEthClient,
+    MSG_ETH_GOVERNANCE_TYPE_URL, MSG_SUBMIT_ETH_EVENTS_TYPE_URL, MSG_TRUST_ETH_ANCESTOR_TYPE_URL,
+    MSG_UPDATE_ETH_CLIENT_TYPE_URL,
 };
 use crate::proto;
 use crate::wire::{self, Schema};
@@ -111,6 +112,8 @@ pub enum Msg {
     SubmitEthEvents(MsgSubmitEthEvents),
     /// `/peg.eth.v1.MsgEthGovernance`.
     EthGovernance(MsgEthGovernance),
+    /// `/peg.eth.v1.MsgTrustEthAncestor`.
+    TrustEthAncestor(MsgTrustEthAncestor),
 }
 
 /// The gas a transaction carrying `messages` must declare at least:
@@ -131,6 +134,7 @@ impl Msg {
             Self::UpdateEthClient(_) => MSG_UPDATE_ETH_CLIENT_TYPE_URL,
             Self::SubmitEthEvents(_) => MSG_SUBMIT_ETH_EVENTS_TYPE_URL,
             Self::EthGovernance(_) => MSG_ETH_GOVERNANCE_TYPE_URL,
+            Self::TrustEthAncestor(_) => MSG_TRUST_ETH_ANCESTOR_TYPE_URL,
         }
     }
 
@@ -144,6 +148,7 @@ impl Msg {
             Self::UpdateEthClient(msg) => &msg.signer,
             Self::SubmitEthEvents(msg) => &msg.signer,
             Self::EthGovernance(msg) => &msg.operator,
+            Self::TrustEthAncestor(msg) => &msg.signer,
         }
     }
 
@@ -162,6 +167,7 @@ impl Msg {
             Self::UpdateEthClient(msg) => update_gas(msg),
             Self::SubmitEthEvents(msg) => events_gas(msg),
             Self::EthGovernance(msg) => governance_gas(msg),
+            Self::TrustEthAncestor(msg) => ancestor_gas(msg),
         }
     }
 
@@ -195,6 +201,7 @@ impl Msg {
             Self::UpdateEthClient(msg) => eth_msgs::encode_update(msg),
             Self::SubmitEthEvents(msg) => eth_msgs::encode_events(msg),
             Self::EthGovernance(msg) => eth_msgs::encode_governance(msg),
+            Self::TrustEthAncestor(msg) => eth_msgs::encode_ancestor(msg),
         };
         proto::Any { type_url: self.type_url().to_owned(), value }
     }
@@ -294,6 +301,9 @@ impl Msg {
             }
             MSG_ETH_GOVERNANCE_TYPE_URL => {
                 eth_msgs::decode_governance(&any.value).map(Self::EthGovernance)
+            }
+            MSG_TRUST_ETH_ANCESTOR_TYPE_URL => {
+                eth_msgs::decode_ancestor(&any.value).map(Self::TrustEthAncestor)
             }
             _ => Err(TxError::UnknownMessageType { index, type_url: any.type_url.clone() }),
         }

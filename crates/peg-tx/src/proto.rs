@@ -289,6 +289,22 @@ pub struct MsgSubmitEthEvents {
     pub receipts: Vec<EventReceipt>,
 }
 
+/// `peg.eth.v1.MsgTrustEthAncestor`: extends trust from a trusted execution block down to one
+/// of its ancestors, so that events far below the oldest trusted block stay provable.
+#[derive(Clone, PartialEq, Eq, ::prost::Message)]
+pub struct MsgTrustEthAncestor {
+    /// Field 1: `peg1…`, any account (permissionless).
+    #[prost(string, tag = "1")]
+    pub signer: String,
+    /// Field 2: a trusted block hash (ring or ancestor entry), 32 bytes.
+    #[prost(bytes = "vec", tag = "2")]
+    pub trusted_block_hash: Vec<u8>,
+    /// Field 3: RLP execution headers, newest first; `keccak(headers[0]) == trusted_block_hash`;
+    /// the last (oldest) becomes a trusted ancestor.
+    #[prost(bytes = "vec", repeated, tag = "3")]
+    pub headers: Vec<Vec<u8>>,
+}
+
 /// `peg.eth.v1.ForkEpoch`: one fork of a fork schedule.
 #[derive(Clone, PartialEq, Eq, ::prost::Message)]
 pub struct ForkEpoch {

@@ -165,6 +165,11 @@ pub(crate) static MSG_SUBMIT_ETH_EVENTS: Schema = Schema {
     ],
 };
 
+pub(crate) static MSG_TRUST_ETH_ANCESTOR: Schema = Schema {
+    name: "peg.eth.v1.MsgTrustEthAncestor",
+    fields: &[scalar(1, LEN), scalar(2, LEN), repeated_bytes(3)],
+};
+
 static FORK_EPOCH: Schema = Schema {
     name: "peg.eth.v1.ForkEpoch",
     fields: &[scalar(1, LEN), scalar(2, LEN), scalar(3, VARINT)],

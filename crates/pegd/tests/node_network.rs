@@ -217,12 +217,15 @@ fn refuse_bad_transactions(
     // The fee is paid, then the send is one upeg beyond what is left.
     let beyond = sender_balance - MIN_FEE + 1;
     let too_much = tx(CHAIN_ID, sequence, beyond, MIN_FEE)?.sign(&key.signing_key)?.bytes;
-    // A correctly signed transaction whose memo makes it larger than the chain's 32 KiB limit.
+    // A correctly signed transaction whose memo makes it larger than the chain's limit (the
+    // genesis `max_tx_bytes` of `pegd testnet`, below CometBFT's 1 MiB mempool limit, so CheckTx
+    // sees it): refused for its size before anything else is looked at.
+    let max_tx_bytes = pegd::node::genesis::DEFAULT_MAX_TX_BYTES as usize;
     let oversized = tx(CHAIN_ID, sequence, 5, MIN_FEE)?
-        .memo("x".repeat(peg_tx::DEFAULT_MAX_TX_BYTES))
+        .memo("x".repeat(max_tx_bytes))
         .sign(&key.signing_key)?
         .bytes;
-    assert!(oversized.len() > peg_tx::DEFAULT_MAX_TX_BYTES);
+    assert!(oversized.len() > max_tx_bytes);
     // One upeg below the minimum fee.
     let low_fee = tx(CHAIN_ID, sequence, 6, MIN_FEE - 1)?.sign(&key.signing_key)?.bytes;
     // Garbage: a good transaction cut short by one byte, and random-looking bytes.

@@ -11,14 +11,14 @@ use peg_e2e::devnet::CHAIN_ID;
 use peg_e2e::LockReceipt;
 use peg_e2e::{Devnet, HarnessError, Result};
 use peg_eth_rpc::Block;
-use peg_relayer::beacon::BeaconApi;
+use peg_relayer::beacon::{encode_update, BeaconApi};
 use peg_relayer::cometbft::CometRpc;
 use peg_relayer::inbound::{build_event_message, fetch_update, find_pending_events, PendingEvent};
 use peg_relayer::keyfile::RelayerKey;
 use peg_relayer::submit::{build_tx, FeePolicy};
 use peg_relayer::zone::{TrustedBlock, Zone};
 use peg_relayer::RelayerError;
-use peg_tx::{EventReceipt, Msg, MsgSubmitEthEvents, MsgUpdateEthClient};
+use peg_tx::{EthUpdateKind, EventReceipt, Msg, MsgSubmitEthEvents, MsgUpdateEthClient};
 use serde_json::json;
 
 use super::figure;
@@ -158,6 +158,44 @@ impl<'a> Driver<'a> {
             .block_on(Zone::new(&self.comet).trusted_at_or_after(n))
             .map_err(relayer)?
             .ok_or_else(|| HarnessError::Unexpected(format!("no trusted block at or after {n}")))
+    }
+}
+
+/// Delivers the beacon node's latest finality update alone — what a relayer coming back from an
+/// outage may do, skipping every intermediate update — until the trusted ring's newest block is
+/// at least `number`. So the next trusted block lands far above anything final before it.
+pub fn jump_light_client_to(net: &Devnet, number: u64, timeout: Duration) -> Result<()> {
+    let driver = Driver::new(net)?;
+    let deadline = Instant::now() + timeout;
+    loop {
+        let status = net.block_on(Zone::new(&driver.comet).eth_client()).map_err(relayer)?;
+        let newest = status.trusted.as_ref().and_then(|t| t.newest_number()).unwrap_or(0);
+        if newest >= number {
+            return Ok(());
+        }
+        if Instant::now() >= deadline {
+            return Err(HarnessError::Timeout {
+                what: format!("one finality update to make block {number} trusted"),
+                seconds: timeout.as_secs(),
+                last: format!("newest trusted {newest}"),
+            });
+        }
+        if let Some(envelope) = net.block_on(driver.beacon.finality_update()).map_err(relayer)? {
+            let update = encode_update(&status.preset, EthUpdateKind::FinalityUpdate, &envelope)
+                .map_err(relayer)?;
+            // The zone's clock is its last block's time: an update signed later is refused.
+            if update.signature_slot <= status.current_slot {
+                let msg = Msg::UpdateEthClient(MsgUpdateEthClient {
+                    signer: driver.key.address,
+                    fork: update.fork.as_str().to_owned(),
+                    kind: update.kind,
+                    update: update.ssz.clone(),
+                });
+                let (outcome, _) = driver.submit(&msg)?;
+                println!("finality update (finalized slot {}): {outcome:?}", update.finalized_slot);
+            }
+        }
+        std::thread::sleep(Duration::from_millis(500));
     }
 }
 

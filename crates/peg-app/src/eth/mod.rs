@@ -1,5 +1,6 @@
 //! The Ethereum module (`specs/eth-module.md`): the peg zone's Ethereum light client, the
-//! trusted ring of finalized execution blocks, bridge events proven by receipt proofs, vouchers,
+//! trusted ring of finalized execution blocks and the trusted ancestors proven below them
+//! (`MsgTrustEthAncestor`), bridge events proven by receipt proofs, vouchers,
 //! adopted CosmosERC20s with their escrow, and validator governance of the light client.
 //!
 //! Everything lives in the authenticated state (so it is in the app hash and provable); the
@@ -8,13 +9,17 @@
 
 pub mod client;
 pub mod genesis;
+pub mod governance_query;
 
 use std::str::FromStr;
 
 use light_client::config::ForkName;
-use light_client::execution::{verify_header_chain, verify_receipt_proof, Address, B256};
+use light_client::execution::{
+    keccak256, verify_header_chain, verify_receipt_proof, Address, B256,
+};
 use peg_tx::{
-    AccAddress, EthGovernanceAction, MsgEthGovernance, MsgSubmitEthEvents, MsgUpdateEthClient,
+    AccAddress, EthGovernanceAction, MsgEthGovernance, MsgSubmitEthEvents, MsgTrustEthAncestor,
+    MsgUpdateEthClient,
 };
 use peg_types::{EthAddress, PegEvent, U256};
 use serde::{Deserialize, Serialize};
@@ -44,6 +49,13 @@ pub const PREFIX_RING_SLOT: &[u8] = b"eth/ring/slot/";
 /// `eth/ring/hash/` ‖ hash 32 → `number u64 ‖ timestamp u64` (16 bytes), or `seq u64` (8 bytes)
 /// while the number is unknown: where to record it once an events message proves it.
 pub const PREFIX_RING_HASH: &[u8] = b"eth/ring/hash/";
+/// `eth/ancestor/meta` → `pushed u64 BE` (ancestor entries ever pushed since the last reset).
+pub const KEY_ANCESTOR_META: &[u8] = b"eth/ancestor/meta";
+/// `eth/ancestor/slot/` ‖ (seq mod [`MAX_ANCESTORS`]) u32 BE → `number u64 ‖ hash 32 ‖
+/// timestamp u64` (48 bytes): the FIFO of trusted ancestors, oldest evicted first.
+pub const PREFIX_ANCESTOR_SLOT: &[u8] = b"eth/ancestor/slot/";
+/// `eth/ancestor/hash/` ‖ hash 32 → `number u64 ‖ timestamp u64` (16 bytes).
+pub const PREFIX_ANCESTOR_HASH: &[u8] = b"eth/ancestor/hash/";
 /// `eth/event/` ‖ nonce u64 BE → [`EventRecord`] JSON.
 pub const PREFIX_EVENT: &[u8] = b"eth/event/";
 /// `eth/voucher/` ‖ token 20 → supply u128 BE.
@@ -65,6 +77,10 @@ pub const PREFIX_GOV: &[u8] = b"eth/gov/";
 
 /// Name of the escrow module account holding native coins bridged out as CosmosERC20s.
 pub const ESCROW_MODULE: &str = "eth_bridge";
+/// Most trusted ancestors kept (`MsgTrustEthAncestor`); pushing one more evicts the oldest
+/// pushed. 4096 entries hold a walk-down of 4096 transactions (about 800,000 blocks, four months
+/// of mainnet, at 200 headers each) or many parallel walks; 48 + 16 bytes of state each.
+pub const MAX_ANCESTORS: u64 = 4096;
 /// Most entries `/eth/events/<from>` returns.
 pub const MAX_EVENTS_PER_QUERY: u64 = 100;
 
@@ -572,6 +588,175 @@ pub fn ring_first_at_least(
     Ok(best)
 }
 
+// ----- trusted ancestors (MsgTrustEthAncestor) -----
+//
+// Blocks proven to be ancestors of a trusted block, kept apart from the ring: the ring is ordered
+// by number (finality order), ancestors arrive in any order. A FIFO of at most MAX_ANCESTORS
+// entries (slot by seq) with a hash index; the oldest pushed is evicted first.
+
+fn ancestor_pushed(cache: &Cache<'_>) -> Result<u64, AppError> {
+    match cache.get(KEY_ANCESTOR_META)? {
+        Some(bytes) => u64_value(KEY_ANCESTOR_META, &bytes),
+        None => Ok(0),
+    }
+}
+
+fn ancestor_slot_key(seq: u64) -> Vec<u8> {
+    let slot = (seq % MAX_ANCESTORS) as u32;
+    [PREFIX_ANCESTOR_SLOT, &slot.to_be_bytes()[..]].concat()
+}
+
+fn ancestor_hash_key(hash: &[u8; 32]) -> Vec<u8> {
+    [PREFIX_ANCESTOR_HASH, &hash[..]].concat()
+}
+
+/// `(oldest seq, len)` of the ancestor FIFO.
+fn ancestor_window(cache: &Cache<'_>) -> Result<(u64, u64), AppError> {
+    let pushed = ancestor_pushed(cache)?;
+    let len = pushed.min(MAX_ANCESTORS);
+    Ok((pushed - len, len))
+}
+
+fn ancestor_entry(cache: &Cache<'_>, seq: u64) -> Result<TrustedBlock, AppError> {
+    let key = ancestor_slot_key(seq);
+    let bytes = cache.get(&key)?.ok_or_else(|| corrupt(&key, "ancestor slot missing"))?;
+    decode_slot(&key, &bytes)?.known().ok_or_else(|| corrupt(&key, "ancestor slot is not 48 bytes"))
+}
+
+/// The trusted ancestor of hash `hash`, if any.
+pub fn ancestor_lookup(
+    cache: &Cache<'_>,
+    hash: &[u8; 32],
+) -> Result<Option<TrustedBlock>, AppError> {
+    let key = ancestor_hash_key(hash);
+    let Some(bytes) = cache.get(&key)? else { return Ok(None) };
+    if bytes.len() != 16 {
+        return Err(corrupt(&key, "ancestor index is not 16 bytes"));
+    }
+    Ok(Some(TrustedBlock {
+        number: u64_value(&key, &bytes[..8])?,
+        hash: *hash,
+        timestamp: u64_value(&key, &bytes[8..])?,
+    }))
+}
+
+/// Pushes a proven ancestor, evicting the oldest pushed beyond [`MAX_ANCESTORS`]. The caller
+/// checked that `block` is in neither the ring nor the FIFO.
+fn ancestor_push(cache: &mut Cache<'_>, block: TrustedBlock) -> Result<(), AppError> {
+    let (oldest, len) = ancestor_window(cache)?;
+    if len == MAX_ANCESTORS {
+        let evicted = ancestor_entry(cache, oldest)?;
+        cache.delete(ancestor_hash_key(&evicted.hash));
+    }
+    let seq = oldest + len;
+    cache.set(ancestor_slot_key(seq), encode_slot(&RingEntry::from(block)));
+    cache.set(
+        ancestor_hash_key(&block.hash),
+        [block.number.to_be_bytes(), block.timestamp.to_be_bytes()].concat(),
+    );
+    let pushed = seq.checked_add(1).ok_or(AppError::Overflow("ancestor sequence"))?;
+    cache.set(KEY_ANCESTOR_META.to_vec(), pushed.to_be_bytes().to_vec());
+    Ok(())
+}
+
+/// Forgets every ancestor (a governance reset re-roots trust: nothing derived from the old
+/// checkpoint survives it).
+fn ancestor_clear(cache: &mut Cache<'_>) -> Result<(), AppError> {
+    let (oldest, len) = ancestor_window(cache)?;
+    for seq in oldest..oldest + len {
+        let entry = ancestor_entry(cache, seq)?;
+        cache.delete(ancestor_hash_key(&entry.hash));
+        cache.delete(ancestor_slot_key(seq));
+    }
+    cache.set(KEY_ANCESTOR_META.to_vec(), 0u64.to_be_bytes().to_vec());
+    Ok(())
+}
+
+/// The number of trusted ancestors held.
+pub fn ancestor_count(cache: &Cache<'_>) -> Result<u64, AppError> {
+    ancestor_window(cache).map(|(_, len)| len)
+}
+
+/// The trusted ancestor of smallest number `>= n`. Ancestors are not ordered, so this scans the
+/// FIFO (at most [`MAX_ANCESTORS`] reads): only queries pay it, consensus never searches by
+/// number.
+pub fn ancestor_first_at_least(
+    cache: &Cache<'_>,
+    n: u64,
+) -> Result<Option<TrustedBlock>, AppError> {
+    let (oldest, len) = ancestor_window(cache)?;
+    let mut best: Option<TrustedBlock> = None;
+    for seq in oldest..oldest + len {
+        let entry = ancestor_entry(cache, seq)?;
+        if entry.number >= n && best.is_none_or(|b| entry.number < b.number) {
+            best = Some(entry);
+        }
+    }
+    Ok(best)
+}
+
+/// The trusted block of smallest number `>= n` among the ring's known entries and the
+/// ancestors (`/eth/trusted/<n>`).
+pub fn trusted_first_at_least(
+    cache: &Cache<'_>,
+    config: &EthConfig,
+    n: u64,
+) -> Result<Option<TrustedBlock>, AppError> {
+    let ring = ring_first_at_least(cache, config, n)?;
+    let ancestor = ancestor_first_at_least(cache, n)?;
+    Ok(match (ring, ancestor) {
+        (Some(r), Some(a)) => Some(if a.number < r.number { a } else { r }),
+        (r, a) => r.or(a),
+    })
+}
+
+/// A trusted block found by hash: in the ring (possibly of unknown number) or among the
+/// ancestors (always known; reported as [`RingHit::Known`]).
+fn trusted_lookup(
+    cache: &Cache<'_>,
+    config: &EthConfig,
+    hash: &[u8; 32],
+) -> Result<Option<RingHit>, AppError> {
+    if let Some(hit) = ring_lookup(cache, config, hash)? {
+        return Ok(Some(hit));
+    }
+    Ok(ancestor_lookup(cache, hash)?.map(RingHit::Known))
+}
+
+/// Checks that the verified `top` header is the trusted block `trusted` says, and records its
+/// number when the ring knew the hash only (Gloas): the header hashing to the trusted hash
+/// proves number and timestamp, so lookups by number find the entry from now on.
+fn settle_trusted_top(
+    cache: &mut Cache<'_>,
+    config: &EthConfig,
+    trusted: RingHit,
+    hash: [u8; 32],
+    top: &light_client::execution::HeaderFields,
+) -> Result<Option<Event>, AppError> {
+    match trusted {
+        RingHit::Known(known) => {
+            if top.number != known.number {
+                return Err(AppError::EthProof(
+                    "the trusted header's number differs from the ring's".into(),
+                ));
+            }
+            Ok(None)
+        }
+        RingHit::Unknown { seq } => {
+            let learnt = TrustedBlock { number: top.number, hash, timestamp: top.timestamp };
+            ring_record_number(cache, config, seq, learnt)?;
+            Ok(Some(event(
+                "eth_trusted_block_number",
+                &[
+                    ("number", learnt.number.to_string()),
+                    ("hash", hex0x(&learnt.hash)),
+                    ("timestamp", learnt.timestamp.to_string()),
+                ],
+            )))
+        }
+    }
+}
+
 /// The execution block of a finalized header: number, hash and timestamp from Capella to Fulu,
 /// the hash alone from Gloas on; `None` before Capella and for a zero hash.
 fn finalized_execution(store: &AnyStore) -> Option<RingEntry> {
@@ -683,7 +868,7 @@ pub fn submit_events(
             msg.first_event_nonce
         )));
     }
-    let trusted = ring_lookup(cache, &config, &msg.trusted_block_hash)?
+    let trusted = trusted_lookup(cache, &config, &msg.trusted_block_hash)?
         .ok_or_else(|| AppError::EthUntrustedBlock { hash: hex0x(&msg.trusted_block_hash) })?;
     let chain = verify_header_chain(B256::from(msg.trusted_block_hash), &msg.headers)
         .map_err(|e| AppError::EthProof(format!("header chain: {e}")))?;
@@ -697,24 +882,7 @@ pub fn submit_events(
     }
     let proven = prove_events(&config, msg, &chain)?;
     let mut events = Vec::with_capacity(proven.len() + 1);
-    if let RingHit::Unknown { seq } = trusted {
-        // Gloas: the header hashing to the trusted hash proves its number and timestamp;
-        // record them so lookups by number find this entry from now on.
-        let learnt = TrustedBlock {
-            number: top.number,
-            hash: msg.trusted_block_hash,
-            timestamp: top.timestamp,
-        };
-        ring_record_number(cache, &config, seq, learnt)?;
-        events.push(event(
-            "eth_trusted_block_number",
-            &[
-                ("number", learnt.number.to_string()),
-                ("hash", hex0x(&learnt.hash)),
-                ("timestamp", learnt.timestamp.to_string()),
-            ],
-        ));
-    }
+    events.extend(settle_trusted_top(cache, &config, trusted, msg.trusted_block_hash, top)?);
     for item in proven {
         events.extend(apply_event(cache, &config, item)?);
     }
@@ -722,6 +890,53 @@ pub fn submit_events(
         .checked_add(u64::try_from(msg.event_count()).map_err(|_| AppError::Overflow("events"))?)
         .ok_or(AppError::Overflow("event nonce"))?;
     cache.set(KEY_NEXT_EVENT_NONCE.to_vec(), next.to_be_bytes().to_vec());
+    Ok(events)
+}
+
+// ----- MsgTrustEthAncestor -----
+
+/// Executes `MsgTrustEthAncestor` (§2.4): the oldest header becomes a trusted ancestor once the
+/// chain from a trusted block down to it verifies. Cheap refusals come first: one keccak of the
+/// oldest header ("already trusted"), then the trusted-set lookup, then the chain.
+pub fn trust_ancestor(
+    cache: &mut Cache<'_>,
+    msg: &MsgTrustEthAncestor,
+) -> Result<Vec<Event>, AppError> {
+    let config = require_config(cache)?;
+    let oldest = msg.headers.last().ok_or_else(|| AppError::EthProof("no headers".into()))?;
+    let oldest_hash: [u8; 32] = keccak256(oldest).0;
+    if let Some(hit) = trusted_lookup(cache, &config, &oldest_hash)? {
+        let number = match hit {
+            RingHit::Known(block) => block.number.to_string(),
+            RingHit::Unknown { .. } => "unknown".to_owned(),
+        };
+        return Err(AppError::EthAlreadyTrusted(format!(
+            "block {} (number {number}) is already trusted",
+            hex0x(&oldest_hash)
+        )));
+    }
+    let trusted = trusted_lookup(cache, &config, &msg.trusted_block_hash)?
+        .ok_or_else(|| AppError::EthUntrustedBlock { hash: hex0x(&msg.trusted_block_hash) })?;
+    let chain = verify_header_chain(B256::from(msg.trusted_block_hash), &msg.headers)
+        .map_err(|e| AppError::EthProof(format!("header chain: {e}")))?;
+    let (Some(top), Some(last)) = (chain.first(), chain.last()) else {
+        return Err(AppError::EthProof("no headers".into()));
+    };
+    let mut events = Vec::with_capacity(2);
+    events.extend(settle_trusted_top(cache, &config, trusted, msg.trusted_block_hash, top)?);
+    let ancestor =
+        TrustedBlock { number: last.number, hash: last.hash.0, timestamp: last.timestamp };
+    ancestor_push(cache, ancestor)?;
+    events.push(event(
+        "eth_trusted_ancestor",
+        &[
+            ("number", ancestor.number.to_string()),
+            ("hash", hex0x(&ancestor.hash)),
+            ("timestamp", ancestor.timestamp.to_string()),
+            ("from", hex0x(&msg.trusted_block_hash)),
+            ("from_number", top.number.to_string()),
+        ],
+    ));
     Ok(events)
 }
 
@@ -1063,6 +1278,7 @@ pub fn governance(
         let bytes = serde_json::to_vec(&proposal).map_err(|_| corrupt(&key, "proposal JSON"))?;
         cache.set(key, bytes);
     }
+    governance_query::track(cache, &id, &msg.action, ctx.height)?;
     Ok(events)
 }
 
@@ -1085,6 +1301,7 @@ fn apply_governance(
             )
             .map_err(|e| AppError::EthGovernance(format!("reset refused: {e}")))?;
             ring_clear(cache, &config)?;
+            ancestor_clear(cache)?;
             if let Some(block) = finalized_execution(&store) {
                 ring_push(cache, &config, block)?;
             }
@@ -1159,6 +1376,8 @@ pub struct ClientStatus {
     pub bridge_id: String,
     /// The ring.
     pub trusted: RingView,
+    /// Trusted ancestors held (`MsgTrustEthAncestor`), at most [`MAX_ANCESTORS`].
+    pub ancestors: u64,
 }
 
 /// The ring's extent.
@@ -1241,6 +1460,7 @@ pub fn query(cache: &Cache<'_>, path: &str) -> Result<Vec<u8>, QueryError> {
             bridge_contract: format!("{:#x}", config.bridge_contract),
             bridge_id: format!("{}", config.bridge_id),
             trusted: RingView { len, oldest, newest },
+            ancestors: ancestor_count(cache).map_err(internal)?,
         };
         return json(&ClientView { enabled: true, status: Some(status) });
     }
@@ -1266,7 +1486,7 @@ pub fn query(cache: &Cache<'_>, path: &str) -> Result<Vec<u8>, QueryError> {
             let n: u64 = arg
                 .parse()
                 .map_err(|_| (CODE_BAD_QUERY, format!("/eth/trusted/{arg}: not a block number")))?;
-            match ring_first_at_least(cache, &config, n).map_err(internal)? {
+            match trusted_first_at_least(cache, &config, n).map_err(internal)? {
                 Some(block) => json(&block),
                 None => Err((CODE_NOT_FOUND, format!("no trusted block with number >= {n} yet"))),
             }
@@ -1303,6 +1523,7 @@ pub fn query(cache: &Cache<'_>, path: &str) -> Result<Vec<u8>, QueryError> {
             }
             json(&views)
         }
+        "governance" => governance_query::query(cache, &config),
         "tokens" => {
             let escrow = escrow_address();
             let mut views = Vec::new();
@@ -1453,6 +1674,55 @@ mod tests {
         ring_clear(&mut cache, &config)?;
         assert_eq!(ring_latest(&cache, &config)?, None);
         assert_eq!(ring_lookup(&cache, &config, &[6; 32])?, None);
+        Ok(())
+    }
+
+    #[test]
+    fn ancestors_are_bounded_evict_the_oldest_and_are_found_by_number() -> TestResult {
+        let dir = tempfile::tempdir()?;
+        let store = Store::open(dir.path().join("state.redb"))?;
+        let mut ws = store.working_set()?;
+        let mut cache = Cache::new(&store, &mut ws);
+        let config = config(4);
+        let block = |i: u64| TrustedBlock {
+            number: 1_000_000 - i,
+            hash: Sha256::digest(i.to_be_bytes()).into(),
+            timestamp: 5_000_000 - i,
+        };
+        // Two more than the bound, pushed newest-number first (a walk down).
+        for i in 0..MAX_ANCESTORS + 2 {
+            ancestor_push(&mut cache, block(i))?;
+        }
+        assert_eq!(ancestor_window(&cache)?, (2, MAX_ANCESTORS));
+        assert_eq!(ancestor_count(&cache)?, MAX_ANCESTORS);
+        // The two pushed first are gone with their index; the rest are found by hash.
+        assert_eq!(ancestor_lookup(&cache, &block(0).hash)?, None);
+        assert_eq!(ancestor_lookup(&cache, &block(1).hash)?, None);
+        assert_eq!(ancestor_lookup(&cache, &block(2).hash)?, Some(block(2)));
+        assert_eq!(
+            ancestor_lookup(&cache, &block(MAX_ANCESTORS + 1).hash)?,
+            Some(block(MAX_ANCESTORS + 1))
+        );
+        assert_eq!(
+            trusted_lookup(&cache, &config, &block(7).hash)?,
+            Some(RingHit::Known(block(7)))
+        );
+        // By number: the smallest at or above n, across the ring and the ancestors.
+        let lowest = block(MAX_ANCESTORS + 1);
+        assert_eq!(ancestor_first_at_least(&cache, 0)?, Some(lowest));
+        assert_eq!(ancestor_first_at_least(&cache, 999_990)?, Some(block(10)));
+        assert_eq!(ancestor_first_at_least(&cache, block(2).number + 1)?, None);
+        ring_push(&mut cache, &config, known(2_000_000, 9))?;
+        assert_eq!(trusted_first_at_least(&cache, &config, 999_990)?, Some(block(10)));
+        assert_eq!(
+            trusted_first_at_least(&cache, &config, 1_000_000)?.map(|b| b.number),
+            Some(2_000_000)
+        );
+        // A reset forgets them all.
+        ancestor_clear(&mut cache)?;
+        assert_eq!(ancestor_count(&cache)?, 0);
+        assert_eq!(ancestor_lookup(&cache, &block(5).hash)?, None);
+        assert_eq!(ancestor_first_at_least(&cache, 0)?, None);
         Ok(())
     }
 

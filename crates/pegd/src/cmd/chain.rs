@@ -3,6 +3,7 @@
 use std::path::PathBuf;
 
 use clap::{Args, Subcommand};
+use peg_app::eth::governance_query::{ActionSummary, ProposalView};
 use peg_app::eth::{ClientView, EventRecord, TokenView, VoucherView};
 use peg_app::{AccountView, BalancesView, EthView, ValidatorView};
 use peg_tx::{
@@ -12,7 +13,7 @@ use peg_tx::{
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
-use super::{print_json, OutputFormat};
+use super::{eth_gov, print_json, OutputFormat};
 use crate::keys::Keyring;
 use crate::node::{NodeError, PegdConfig};
 use crate::rpc::RpcClient;
@@ -90,6 +91,8 @@ pub enum EthQueryCommand {
     Vouchers,
     /// Native denoms adopted as CosmosERC20s and their escrow.
     Tokens,
+    /// Open light-client governance proposals: action, voters, voted and needed power.
+    Governance,
 }
 
 /// `pegd genesis`.
@@ -126,13 +129,14 @@ pub fn run_genesis(args: &GenesisArgs) -> Result<(), NodeError> {
 pub struct TxArgs {
     #[command(flatten)]
     node: NodeArgs,
-    /// The fee, e.g. 1000upeg.
-    #[arg(long, global = true, default_value = "1000upeg")]
-    fees: String,
-    /// The gas limit written in the fee (at least the messages' deterministic gas; the fee must
-    /// cover `max(min_fee, gas × fee_per_kgas / 1000)`).
-    #[arg(long, global = true, default_value_t = 200_000)]
-    gas: u64,
+    /// The fee, e.g. 1000upeg (default: the chain's minimum for the gas limit,
+    /// `max(min_fee, ceil(gas × fee_per_kgas / 1000))`, from its stored parameters).
+    #[arg(long, global = true)]
+    fees: Option<String>,
+    /// The gas limit written in the fee (default: the messages' deterministic gas,
+    /// `peg_tx::required_gas`; a larger limit only raises the fee).
+    #[arg(long, global = true)]
+    gas: Option<u64>,
     /// A memo.
     #[arg(long, global = true, default_value = "")]
     memo: String,
@@ -200,6 +204,35 @@ pub enum EthTxCommand {
         from: String,
         /// The key ring name of the Ethereum (secp256k1) key.
         eth_key: String,
+    },
+    /// Vote (as the validator operated by `--from`) to re-initialize the light client from a
+    /// trusted checkpoint; applies once > 2/3 of the bonded power voted for the same root.
+    /// The bootstrap is checked locally against the chain's configuration first.
+    #[command(group(clap::ArgGroup::new("source").required(true).args(["beacon_api", "bootstrap"])))]
+    ResetCheckpoint {
+        /// The operator's key name.
+        #[arg(long)]
+        from: String,
+        /// A beacon node REST API to fetch the bootstrap from.
+        #[arg(long, value_name = "URL")]
+        beacon_api: Option<String>,
+        /// A beacon-API bootstrap JSON file (`{"version", "data"}`), with `--block-root 0x…`.
+        #[arg(long, value_name = "FILE.json")]
+        bootstrap: Option<PathBuf>,
+        /// The trusted checkpoint: `head` or `finalized` (with `--beacon-api`) or a 0x root.
+        /// Other validators should vote for the 0x root the first voter printed.
+        #[arg(long, value_name = "head|finalized|0x..")]
+        block_root: String,
+    },
+    /// Vote (as the validator operated by `--from`) to replace forks of the chain's Ethereum
+    /// fork schedule.
+    SetForkSchedule {
+        /// The operator's key name.
+        #[arg(long)]
+        from: String,
+        /// A fork: `name:0xVERSION:EPOCH` (EPOCH decimal or `never`), repeatable.
+        #[arg(long = "fork", value_name = "name:0xVERSION:EPOCH", required = true)]
+        forks: Vec<String>,
     },
 }
 
@@ -382,6 +415,51 @@ fn run_eth_query(
                 }
             })
         }
+        EthQueryCommand::Governance => {
+            let answer = client.abci_query("/eth/governance")?;
+            let view: Vec<ProposalView> =
+                serde_json::from_slice(&answer.value).map_err(|e| NodeError::Json {
+                    path: PathBuf::from("abci_query /eth/governance"),
+                    reason: e.to_string(),
+                })?;
+            // A vote counts in a block at most `expires_at_height`; the next block is height + 1.
+            let next_height = answer.height.saturating_add(1);
+            print(&view, output, |v| {
+                if v.is_empty() {
+                    println!("no open proposal");
+                }
+                for p in v {
+                    let what = match &p.action {
+                        ActionSummary::ResetCheckpoint {
+                            fork, trusted_block_root, slot, ..
+                        } => {
+                            let slot = slot.map_or("?".to_owned(), |s| s.to_string());
+                            format!("reset_checkpoint {trusted_block_root} ({fork}, slot {slot})")
+                        }
+                        ActionSummary::SetForkSchedule { forks } => {
+                            let forks: Vec<String> = forks
+                                .iter()
+                                .map(|f| format!("{}:{}:{}", f.name, f.version, f.epoch))
+                                .collect();
+                            format!("set_fork_schedule {}", forks.join(" "))
+                        }
+                    };
+                    let state = if p.expires_at_height < next_height { " (expired)" } else { "" };
+                    println!("{}\t{what}", p.id);
+                    println!(
+                        "\tpower {} of {} (applies at {}), {} voter(s), open until height {}{state}",
+                        p.power,
+                        p.total_power,
+                        p.threshold,
+                        p.voters.len(),
+                        p.expires_at_height
+                    );
+                    for voter in &p.voters {
+                        println!("\t  {voter}");
+                    }
+                }
+            })
+        }
         EthQueryCommand::Tokens => {
             let view: Vec<TokenView> = query_json(client, "/eth/tokens")?;
             print(&view, output, |v| {
@@ -400,6 +478,20 @@ struct BroadcastReport {
     code: u64,
     codespace: String,
     log: String,
+    /// The gas limit signed.
+    gas: u64,
+    /// The fee paid.
+    fee: String,
+    /// For governance votes: what was voted for (id, root, …).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    action: Option<serde_json::Value>,
+}
+
+/// The chain's parameters, from the state key `params` (the fee rule needs them).
+fn chain_params(client: &RpcClient) -> Result<peg_app::Params, NodeError> {
+    let answer = client.abci_query(&format!("/store/{}", hex::encode(b"params")))?;
+    peg_app::Params::decode(&answer.value)
+        .map_err(|e| NodeError::App { reason: format!("stored params: {e}") })
 }
 
 /// Runs `pegd tx …`: signs with a key of `--home`'s key ring (account number and sequence from
@@ -409,6 +501,7 @@ pub fn run_tx(args: &TxArgs) -> Result<(), NodeError> {
     let home = args.node.home.clone().unwrap_or_else(|| PathBuf::from("."));
     let ring = Keyring::in_home(&home);
     let chain_id = client.chain_id()?;
+    let mut action_report = None;
     let (key, msg) = match &args.command {
         TxCommand::Bank(BankCommand::Send { from, to, amount }) => {
             let key = ring.load(from)?;
@@ -461,13 +554,59 @@ pub fn run_tx(args: &TxArgs) -> Result<(), NodeError> {
             });
             (key, msg)
         }
+        TxCommand::Eth(EthTxCommand::ResetCheckpoint {
+            from,
+            beacon_api,
+            bootstrap,
+            block_root,
+        }) => {
+            let key = ring.load(from)?;
+            let config = eth_gov::chain_eth_config(&client)?;
+            let source = match (beacon_api, bootstrap) {
+                (_, Some(path)) => eth_gov::BootstrapSource::File { path, block_root },
+                (Some(url), None) => eth_gov::BootstrapSource::BeaconApi { url, block_root },
+                (None, None) => {
+                    return Err(NodeError::InvalidArgument {
+                        name: "--beacon-api",
+                        reason: "give --beacon-api URL or --bootstrap FILE.json".into(),
+                    })
+                }
+            };
+            let (action, plan) = eth_gov::reset_checkpoint_action(&config, &source)?;
+            action_report = serde_json::to_value(&plan).ok();
+            (key.clone(), eth_gov::governance_msg(key.address(), action))
+        }
+        TxCommand::Eth(EthTxCommand::SetForkSchedule { from, forks }) => {
+            let key = ring.load(from)?;
+            let config = eth_gov::chain_eth_config(&client)?;
+            let action = eth_gov::fork_schedule_action(&config, forks)?;
+            action_report = Some(serde_json::json!({
+                "id": format!("0x{}", hex::encode(action.id())),
+                "forks": forks,
+            }));
+            (key.clone(), eth_gov::governance_msg(key.address(), action))
+        }
     };
+    let gas = args.gas.unwrap_or_else(|| peg_tx::required_gas(std::slice::from_ref(&msg)));
+    let fees = match &args.fees {
+        Some(text) => parse_coins(text)?,
+        None => {
+            let params = chain_params(&client)?;
+            Coins::from_unsorted(vec![Coin::new(&params.denom, params.required_fee(gas))?])?
+        }
+    };
+    let fee_text = fees
+        .as_slice()
+        .iter()
+        .map(|c| format!("{}{}", c.amount, c.denom))
+        .collect::<Vec<_>>()
+        .join(",");
     let account: AccountView = query_json(&client, &format!("/account/{}", key.address()))?;
     let sequence = args.sequence.unwrap_or(account.sequence);
     let signed = TxBuilder::new(chain_id, account.account_number, sequence)
         .message(msg)
-        .fee(parse_coins(&args.fees)?)
-        .gas_limit(args.gas)
+        .fee(fees)
+        .gas_limit(gas)
         .memo(args.memo.clone())
         .sign(&key.signing_key)?;
     let result = client.broadcast_tx_sync(&signed.bytes)?;
@@ -476,6 +615,9 @@ pub fn run_tx(args: &TxArgs) -> Result<(), NodeError> {
         code: result["code"].as_u64().unwrap_or(0),
         codespace: result["codespace"].as_str().unwrap_or_default().to_owned(),
         log: result["log"].as_str().unwrap_or_default().to_owned(),
+        gas,
+        fee: fee_text,
+        action: action_report,
     };
     if report.code != 0 {
         return Err(NodeError::TxRefused {
@@ -485,7 +627,12 @@ pub fn run_tx(args: &TxArgs) -> Result<(), NodeError> {
             log: report.log,
         });
     }
-    print(&report, args.node.output, |r| println!("accepted {}", r.hash))
+    print(&report, args.node.output, |r| {
+        println!("accepted {} (gas {}, fee {})", r.hash, r.gas, r.fee);
+        if let Some(action) = &r.action {
+            println!("voted for {action}");
+        }
+    })
 }
 
 #[cfg(test)]

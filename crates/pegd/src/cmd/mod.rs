@@ -1,6 +1,8 @@
 //! The node's sub-commands: `init`, `testnet`, `start`, `keys`, `tx`, `query`.
 
+pub mod beacon;
 pub mod chain;
+pub mod eth_gov;
 
 use std::path::PathBuf;
 

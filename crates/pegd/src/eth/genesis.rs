@@ -24,14 +24,14 @@
 
 use std::path::PathBuf;
 use std::process::ExitCode;
-use std::time::Duration;
 
 use alloy_primitives::{Address, B256};
 use light_client::config::{ChainConfig, ForkName};
 use light_client::preset::{Mainnet, Minimal, Preset};
 use light_client::sync::{check_data_fork, initialize_light_client_store};
-use light_client::types::{LightClientBootstrap, LightClientFinalityUpdate};
+use light_client::types::LightClientBootstrap;
 use light_client::{DefaultBls, LightClientStore};
+use pegd::cmd::beacon::{block_root_by_id, field, Beacon, BeaconError};
 use serde::Serialize;
 use serde_json::Value;
 
@@ -39,10 +39,6 @@ use serde_json::Value;
 const DEFAULT_TRUSTED_RING_SIZE: u32 = 8192;
 /// Default number of blocks a governance proposal stays open.
 const DEFAULT_GOVERNANCE_VOTING_PERIOD: u64 = 1000;
-/// Per-request timeout: a bootstrap is a few tens of KiB, even a slow node answers well within it.
-const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
-/// Largest answer accepted from the beacon node (a mainnet bootstrap is about 50 KiB).
-const MAX_BODY_BYTES: usize = 8 * 1024 * 1024;
 
 /// Arguments of `pegd eth genesis`.
 #[derive(Debug, clap::Args)]
@@ -132,6 +128,16 @@ pub enum GenesisError {
         /// The I/O error.
         source: std::io::Error,
     },
+}
+
+impl From<BeaconError> for GenesisError {
+    fn from(error: BeaconError) -> Self {
+        match error {
+            BeaconError::Http { url, reason } => Self::Http { url, reason },
+            BeaconError::Status { url, status, body } => Self::Status { url, status, body },
+            BeaconError::Answer { url, reason } => Self::Answer { url, reason },
+        }
+    }
 }
 
 /// `app_state.eth.network`.
@@ -233,96 +239,6 @@ pub fn run(args: Args) -> ExitCode {
     }
 }
 
-/// A beacon REST API client: JSON GETs with bounded bodies and clear errors.
-struct Beacon {
-    base: String,
-    http: reqwest::Client,
-}
-
-impl Beacon {
-    fn new(base: &str) -> Result<Self, GenesisError> {
-        let http = reqwest::Client::builder().timeout(REQUEST_TIMEOUT).build().map_err(|e| {
-            GenesisError::Http { url: base.to_owned(), reason: format!("client: {e}") }
-        })?;
-        Ok(Self { base: base.trim_end_matches('/').to_owned(), http })
-    }
-
-    /// `GET path`: `Ok(None)` on 404 (endpoint not served), the body text on 200.
-    async fn get_optional(&self, path: &str) -> Result<Option<String>, GenesisError> {
-        let url = format!("{}{path}", self.base);
-        let http =
-            |e: reqwest::Error| GenesisError::Http { url: url.clone(), reason: e.to_string() };
-        let response = self
-            .http
-            .get(&url)
-            .header(reqwest::header::ACCEPT, "application/json, text/plain")
-            .send()
-            .await
-            .map_err(http)?;
-        let status = response.status();
-        if response.content_length().is_some_and(|n| n > MAX_BODY_BYTES as u64) {
-            return Err(GenesisError::Answer {
-                url,
-                reason: format!("answer larger than {MAX_BODY_BYTES} bytes"),
-            });
-        }
-        // Read chunk by chunk so that a body without Content-Length is bounded too.
-        let mut response = response;
-        let mut bytes = Vec::new();
-        while let Some(chunk) = response.chunk().await.map_err(http)? {
-            if bytes.len() + chunk.len() > MAX_BODY_BYTES {
-                return Err(GenesisError::Answer {
-                    url,
-                    reason: format!("answer larger than {MAX_BODY_BYTES} bytes"),
-                });
-            }
-            bytes.extend_from_slice(&chunk);
-        }
-        let body = String::from_utf8_lossy(&bytes).into_owned();
-        if status == reqwest::StatusCode::NOT_FOUND {
-            return Ok(None);
-        }
-        if !status.is_success() {
-            let body: String = body.chars().take(300).collect();
-            return Err(GenesisError::Status { url, status: status.as_u16(), body });
-        }
-        Ok(Some(body))
-    }
-
-    async fn get(&self, path: &str) -> Result<String, GenesisError> {
-        self.get_optional(path).await?.ok_or_else(|| GenesisError::Status {
-            url: format!("{}{path}", self.base),
-            status: 404,
-            body: "not found".to_owned(),
-        })
-    }
-
-    async fn get_json(&self, path: &str) -> Result<Value, GenesisError> {
-        let text = self.get(path).await?;
-        serde_json::from_str(&text).map_err(|e| GenesisError::Answer {
-            url: format!("{}{path}", self.base),
-            reason: format!("not JSON: {e}"),
-        })
-    }
-
-    fn answer_error(&self, path: &str, reason: impl Into<String>) -> GenesisError {
-        GenesisError::Answer { url: format!("{}{path}", self.base), reason: reason.into() }
-    }
-}
-
-/// A string field at `pointer` of a beacon-API answer.
-fn field<'a>(
-    beacon: &Beacon,
-    path: &str,
-    value: &'a Value,
-    pointer: &str,
-) -> Result<&'a str, GenesisError> {
-    value
-        .pointer(pointer)
-        .and_then(Value::as_str)
-        .ok_or_else(|| beacon.answer_error(path, format!("no string at {pointer}")))
-}
-
 fn parse_b256(flag: &'static str, text: &str) -> Result<B256, GenesisError> {
     text.trim().parse::<B256>().map_err(|e| GenesisError::Argument {
         flag,
@@ -382,7 +298,7 @@ async fn execute(args: &Args) -> Result<Summary, GenesisError> {
 
     // 4. Bootstrap, verified locally.
     let path = format!("/eth/v1/beacon/light_client/bootstrap/{trusted_root}");
-    let bootstrap_text = beacon.get(&path).await?;
+    let bootstrap_text = beacon.bootstrap(trusted_root).await?;
     let bootstrap: Value = serde_json::from_str(&bootstrap_text)
         .map_err(|e| beacon.answer_error(&path, format!("not JSON: {e}")))?;
     let checked = match config.preset_base.as_str() {
@@ -467,36 +383,6 @@ async fn network_config(
         .map_err(|e| GenesisError::Config(e.to_string()))?;
     let preset = config.preset_base.clone();
     Ok((NetworkSpec::ConfigYaml { config_yaml: yaml, preset }, config))
-}
-
-/// The root of the `head` or `finalized` beacon block.
-async fn block_root_by_id(
-    beacon: &Beacon,
-    id: &str,
-    config: &ChainConfig,
-) -> Result<B256, GenesisError> {
-    let path = format!("/eth/v1/beacon/headers/{id}");
-    if let Some(text) = beacon.get_optional(&path).await? {
-        let value: Value = serde_json::from_str(&text)
-            .map_err(|e| beacon.answer_error(&path, format!("not JSON: {e}")))?;
-        let root = field(beacon, &path, &value, "/data/root")?;
-        return root
-            .parse::<B256>()
-            .map_err(|_| beacon.answer_error(&path, format!("root {root:?} is not 32 bytes")));
-    }
-    if id != "finalized" {
-        return Err(beacon.answer_error(&path, "not served: pass --block-root 0x.."));
-    }
-    // A light-client-only server: the finalized header of the latest finality update.
-    const FINALITY: &str = "/eth/v1/beacon/light_client/finality_update";
-    let text = beacon.get(FINALITY).await?;
-    let root = match config.preset_base.as_str() {
-        "minimal" => LightClientFinalityUpdate::<Minimal>::from_beacon_api_json(&text)
-            .map(|(_, u)| u.finalized_header.beacon_root()),
-        _ => LightClientFinalityUpdate::<Mainnet>::from_beacon_api_json(&text)
-            .map(|(_, u)| u.finalized_header.beacon_root()),
-    };
-    root.map_err(|e| beacon.answer_error(FINALITY, e.to_string()))
 }
 
 /// What the verified bootstrap establishes.

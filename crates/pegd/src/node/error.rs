@@ -141,6 +141,9 @@ pub enum NodeError {
         /// The log.
         log: String,
     },
+    /// A light-client governance vote could not be built (`pegd tx eth reset-checkpoint|set-fork-schedule`).
+    #[error(transparent)]
+    EthGovernance(#[from] crate::cmd::eth_gov::EthGovError),
     /// The target directory already holds a node home.
     #[error("{path} already exists: refusing to overwrite a node home")]
     HomeExists {
