@@ -1,39 +1,7 @@
 //! JSON-RPC quantities: `0x`-prefixed hex without leading zeros (execution API spec `uint`).
 
-use alloy_primitives::U256;
-
-fn digits(s: &str) -> Result<&str, String> {
-    let digits =
-        s.strip_prefix("0x").ok_or_else(|| format!("quantity {s:?} lacks its 0x prefix"))?;
-    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_hexdigit()) {
-        return Err(format!("quantity {s:?} is not hex"));
-    }
-    Ok(digits.trim_start_matches('0'))
-}
-
-/// Parses a quantity into a `u64`. Leading zeros are accepted (as geth does for inputs).
-pub fn parse_quantity_u64(s: &str) -> Result<u64, String> {
-    let digits = digits(s)?;
-    if digits.is_empty() {
-        return Ok(0);
-    }
-    if digits.len() > 16 {
-        return Err(format!("quantity {s:?} does not fit 64 bits"));
-    }
-    u64::from_str_radix(digits, 16).map_err(|e| format!("quantity {s:?}: {e}"))
-}
-
-/// Parses a quantity into a `U256`.
-pub fn parse_quantity_u256(s: &str) -> Result<U256, String> {
-    let digits = digits(s)?;
-    if digits.is_empty() {
-        return Ok(U256::ZERO);
-    }
-    if digits.len() > 64 {
-        return Err(format!("quantity {s:?} does not fit 256 bits"));
-    }
-    U256::from_str_radix(digits, 16).map_err(|e| format!("quantity {s:?}: {e}"))
-}
+// One parser for the whole project: the light client's (strict `0x` hex, 64/256-bit bounds).
+pub use light_client::execution::{parse_quantity_u256, parse_quantity_u64};
 
 /// Formats a number as a quantity (`0x0`, `0x1a`).
 pub fn quantity(n: impl std::fmt::LowerHex) -> String {
@@ -42,6 +10,8 @@ pub fn quantity(n: impl std::fmt::LowerHex) -> String {
 
 #[cfg(test)]
 mod tests {
+    use alloy_primitives::U256;
+
     use super::*;
 
     #[test]

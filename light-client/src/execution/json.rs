@@ -34,8 +34,9 @@ pub(crate) fn parse_json(text: &str, context: &str) -> Result<serde_json::Value,
         .map_err(|e| ExecutionError::Json { context: context.to_owned(), reason: e.to_string() })
 }
 
-/// Parses a `0x`-prefixed hex quantity into a `u64`.
-pub(crate) fn parse_u64(s: &str) -> Result<u64, String> {
+/// Parses a `0x`-prefixed hex quantity (execution JSON-RPC `uint`) into a `u64`; leading zeros
+/// are accepted, as geth does for inputs.
+pub fn parse_u64(s: &str) -> Result<u64, String> {
     let digits = digits(s)?;
     if digits.is_empty() {
         return Ok(0);
@@ -46,8 +47,8 @@ pub(crate) fn parse_u64(s: &str) -> Result<u64, String> {
     u64::from_str_radix(digits, 16).map_err(|e| format!("quantity {s:?}: {e}"))
 }
 
-/// Parses a `0x`-prefixed hex quantity into a `U256`.
-pub(crate) fn parse_u256(s: &str) -> Result<U256, String> {
+/// Parses a `0x`-prefixed hex quantity (execution JSON-RPC `uint`) into a `U256`.
+pub fn parse_u256(s: &str) -> Result<U256, String> {
     let digits = digits(s)?;
     if digits.is_empty() {
         return Ok(U256::ZERO);

@@ -34,6 +34,7 @@ pub use header_chain::{
     read_header_fields, verify_header_chain, HeaderFields, FRONTIER_HEADER_FIELDS,
     MAX_HEADER_BYTES, MAX_HEADER_CHAIN_LENGTH,
 };
+pub use json::{parse_u256 as parse_quantity_u256, parse_u64 as parse_quantity_u64};
 pub use proof::{
     compute_receipts_root, generate_receipt_proof, verify_receipt_proof, ExecutionProof,
     VerifiedReceipt,

@@ -18,7 +18,7 @@ use sha2::{Digest, Sha256};
 
 use super::client::PresetKind;
 use super::genesis::EthConfig;
-use super::{corrupt, hex0x, Proposal, QueryError, PREFIX_GOV};
+use super::{corrupt, fixed_list, hex0x, Proposal, QueryError, PREFIX_GOV};
 use crate::error::AppError;
 use crate::genesis::Params;
 use crate::state::{Cache, KEY_PARAMS};
@@ -124,20 +124,7 @@ pub fn summarize(preset: PresetKind, action: &EthGovernanceAction) -> ActionSumm
 }
 
 fn open_ids(cache: &Cache<'_>) -> Result<Vec<[u8; 32]>, AppError> {
-    let Some(bytes) = cache.get(KEY_GOV_OPEN)? else {
-        return Ok(Vec::new());
-    };
-    if bytes.len() % 32 != 0 {
-        return Err(corrupt(KEY_GOV_OPEN, "not a list of 32-byte ids"));
-    }
-    Ok(bytes
-        .chunks_exact(32)
-        .map(|c| {
-            let mut id = [0u8; 32];
-            id.copy_from_slice(c);
-            id
-        })
-        .collect())
+    fixed_list::<32>(cache, KEY_GOV_OPEN, "not a list of 32-byte ids")
 }
 
 fn proposal_key(id: &[u8; 32]) -> Vec<u8> {

@@ -1034,16 +1034,27 @@ pub fn voucher_supply(cache: &Cache<'_>, token: &EthAddress) -> Result<u128, App
 }
 
 fn voucher_tokens(cache: &Cache<'_>) -> Result<Vec<EthAddress>, AppError> {
-    let Some(bytes) = cache.get(KEY_VOUCHER_TOKENS)? else { return Ok(Vec::new()) };
-    if bytes.len() % 20 != 0 {
-        return Err(corrupt(KEY_VOUCHER_TOKENS, "token list is not 20-byte entries"));
+    let tokens = fixed_list::<20>(cache, KEY_VOUCHER_TOKENS, "token list is not 20-byte entries")?;
+    Ok(tokens.into_iter().map(EthAddress::new).collect())
+}
+
+/// Reads `key` as a concatenation of `N`-byte items (absent: empty); `what` names the
+/// corruption when the length is not a multiple of `N`.
+pub(crate) fn fixed_list<const N: usize>(
+    cache: &Cache<'_>,
+    key: &[u8],
+    what: &'static str,
+) -> Result<Vec<[u8; N]>, AppError> {
+    let Some(bytes) = cache.get(key)? else { return Ok(Vec::new()) };
+    if bytes.len() % N != 0 {
+        return Err(corrupt(key, what));
     }
     Ok(bytes
-        .chunks_exact(20)
-        .map(|c| {
-            let mut a = [0u8; 20];
-            a.copy_from_slice(c);
-            EthAddress::new(a)
+        .chunks_exact(N)
+        .map(|chunk| {
+            let mut item = [0u8; N];
+            item.copy_from_slice(chunk);
+            item
         })
         .collect())
 }

@@ -83,32 +83,10 @@ pub enum GenesisError {
         /// What is wrong.
         reason: String,
     },
-    /// The beacon node could not be reached or the transfer failed.
-    #[error("GET {url}: {reason}")]
-    Http {
-        /// The URL.
-        url: String,
-        /// The transport error.
-        reason: String,
-    },
-    /// The beacon node answered with an error status.
-    #[error("GET {url}: HTTP {status}: {body}")]
-    Status {
-        /// The URL.
-        url: String,
-        /// The HTTP status.
-        status: u16,
-        /// The start of the body.
-        body: String,
-    },
-    /// An answer is not the JSON expected.
-    #[error("GET {url}: {reason}")]
-    Answer {
-        /// The URL.
-        url: String,
-        /// What is wrong.
-        reason: String,
-    },
+    /// The beacon node could not be reached, answered with an error status, or not with the
+    /// JSON expected.
+    #[error(transparent)]
+    Beacon(#[from] BeaconError),
     /// The network configuration is unusable or contradicts the node.
     #[error("network configuration: {0}")]
     Config(String),
@@ -128,16 +106,6 @@ pub enum GenesisError {
         /// The I/O error.
         source: std::io::Error,
     },
-}
-
-impl From<BeaconError> for GenesisError {
-    fn from(error: BeaconError) -> Self {
-        match error {
-            BeaconError::Http { url, reason } => Self::Http { url, reason },
-            BeaconError::Status { url, status, body } => Self::Status { url, status, body },
-            BeaconError::Answer { url, reason } => Self::Answer { url, reason },
-        }
-    }
 }
 
 /// `app_state.eth.network`.
