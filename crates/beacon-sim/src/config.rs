@@ -165,7 +165,7 @@ impl ChainParams {
         let _ = writeln!(out, "SECONDS_PER_SLOT: {}", self.seconds_per_slot);
         let _ = writeln!(out, "GENESIS_VALIDATORS_ROOT: '{}'", self.genesis_validators_root());
         for fork in ForkName::ALL {
-            let prefix = config_prefix(fork);
+            let prefix = fork.config_prefix();
             let _ = writeln!(out, "{prefix}_FORK_VERSION: '{}'", fork_version(fork));
             if fork != ForkName::Phase0 {
                 let _ = writeln!(out, "{prefix}_FORK_EPOCH: {}", self.fork_epoch(fork));
@@ -194,26 +194,13 @@ impl ChainParams {
         put("DOMAIN_SYNC_COMMITTEE", "0x07000000".into());
         put("MAX_BLOBS_PER_BLOCK_ELECTRA", "9".into());
         for fork in ForkName::ALL {
-            let prefix = config_prefix(fork);
+            let prefix = fork.config_prefix();
             put(&format!("{prefix}_FORK_VERSION"), fork_version(fork).to_string());
             if fork != ForkName::Phase0 {
                 put(&format!("{prefix}_FORK_EPOCH"), self.fork_epoch(fork).to_string());
             }
         }
         serde_json::Value::Object(map)
-    }
-}
-
-fn config_prefix(fork: ForkName) -> &'static str {
-    match fork {
-        ForkName::Phase0 => "GENESIS",
-        ForkName::Altair => "ALTAIR",
-        ForkName::Bellatrix => "BELLATRIX",
-        ForkName::Capella => "CAPELLA",
-        ForkName::Deneb => "DENEB",
-        ForkName::Electra => "ELECTRA",
-        ForkName::Fulu => "FULU",
-        ForkName::Gloas => "GLOAS",
     }
 }
 

@@ -75,7 +75,7 @@ impl ForkName {
     }
 
     /// Upper-case prefix of this fork's keys in `config.yaml` (`ALTAIR_FORK_EPOCH`); genesis uses `GENESIS`.
-    fn config_prefix(self) -> &'static str {
+    pub fn config_prefix(self) -> &'static str {
         match self {
             ForkName::Phase0 => "GENESIS",
             ForkName::Altair => "ALTAIR",

@@ -248,24 +248,13 @@ pub fn threshold(total: u128) -> u128 {
 mod tests {
     use super::*;
     use crate::state::Validator;
-    use light_client::config::ChainConfig;
-    use light_client::execution::{Address, B256};
     use peg_store::Store;
     use peg_tx::AccAddress;
 
     type TestResult = Result<(), Box<dyn std::error::Error>>;
 
     fn eth_config() -> EthConfig {
-        EthConfig {
-            network: "test".into(),
-            preset: PresetKind::Minimal,
-            chain: ChainConfig::mainnet(),
-            bridge_contract: Address::repeat_byte(0xB0),
-            bridge_id: B256::repeat_byte(0x1D),
-            trusted_ring_size: 8,
-            native_denoms: Vec::new(),
-            governance_voting_period: 10,
-        }
+        super::super::tests::config(8)
     }
 
     fn params() -> Params {

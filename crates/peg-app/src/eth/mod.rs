@@ -1595,14 +1595,15 @@ pub mod testing {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use light_client::config::ChainConfig;
     use peg_store::Store;
 
     type TestResult = Result<(), Box<dyn std::error::Error>>;
 
-    fn config(size: u32) -> EthConfig {
+    /// The module config the unit tests share (minimal preset, mainnet fork table).
+    pub(crate) fn config(size: u32) -> EthConfig {
         EthConfig {
             network: "test".into(),
             preset: PresetKind::Minimal,
