@@ -8,6 +8,8 @@
 //! nonce once and refuses the duplicates cheaply. An event too far below every trusted block
 //! for one transaction is reached by walking trust down with `MsgTrustEthAncestor` in pieces
 //! ([`inbound::plan_ancestor_walk`]), resumed from the zone's ancestors after a restart.
+//! When a pending batch has timed out on Ethereum and the zone cannot see it yet, the bridge's
+//! event nonce is proven at the newest trusted block ([`state_proof`], `MsgProveEthState`).
 //!
 //! The pieces are public so tests can build messages by hand and tamper with them:
 //! [`inbound::build_event_message`], [`inbound::fetch_update`], [`cometbft::CometRpc`].
@@ -20,7 +22,9 @@ pub mod error;
 pub mod inbound;
 pub mod keyfile;
 pub mod metrics;
+pub mod outbound;
 pub mod relayer;
+pub mod state_proof;
 pub mod submit;
 pub mod zone;
 

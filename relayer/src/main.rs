@@ -96,6 +96,13 @@ async fn run(command: Command) -> Result<(), RelayerError> {
                 "finalized_slot": report.finalized_slot,
                 "next_event_nonce": report.next_event_nonce.to_string(),
                 "pending_events": report.pending_events,
+                "outbound": report.outbound.as_ref().map(|o| serde_json::json!({
+                    "contract_valset_nonce": o.contract_valset_nonce.to_string(),
+                    "valsets_relayed": o.valsets_relayed,
+                    "batches_relayed": o.batches_relayed,
+                    "reverted": o.reverted,
+                    "batches_skipped": o.batches_skipped,
+                })),
             })
         );
         return Ok(());

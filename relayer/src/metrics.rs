@@ -1,5 +1,5 @@
 //! Prometheus metrics in the text exposition format, served at `GET /metrics` by a small HTTP/1.1
-//! server on tokio (four series; no metrics library needed).
+//! server on tokio (seven series; no metrics library needed).
 
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -16,6 +16,9 @@ pub struct Metrics {
     pending_events: AtomicU64,
     errors: Mutex<BTreeMap<&'static str, u64>>,
     submitted: Mutex<BTreeMap<&'static str, u64>>,
+    contract_valset_nonce: AtomicU64,
+    relayable_batches: AtomicU64,
+    outbound: Mutex<BTreeMap<(&'static str, &'static str), u64>>,
 }
 
 impl Metrics {
@@ -41,6 +44,32 @@ impl Metrics {
         if let Ok(mut map) = self.submitted.lock() {
             *map.entry(msg).or_default() += 1;
         }
+    }
+
+    /// Sets `peg_relayer_contract_valset_nonce` (the PegBridge's `valsetNonce`).
+    pub fn set_contract_valset_nonce(&self, nonce: u64) {
+        self.contract_valset_nonce.store(nonce, Ordering::Relaxed);
+    }
+
+    /// Sets `peg_relayer_relayable_batches` (signed-for zone batches the contract can still take).
+    pub fn set_relayable_batches(&self, n: u64) {
+        self.relayable_batches.store(n, Ordering::Relaxed);
+    }
+
+    /// Increments `peg_relayer_outbound_total{kind, result}`: `kind` is `valset` or `batch`,
+    /// `result` is `executed`, `reverted`, `would_revert`, `unprofitable` or `unpriced`.
+    pub fn inc_outbound(&self, kind: &'static str, result: &'static str) {
+        if let Ok(mut map) = self.outbound.lock() {
+            *map.entry((kind, result)).or_default() += 1;
+        }
+    }
+
+    /// The current value of `peg_relayer_outbound_total{kind, result}`.
+    pub fn outbound(&self, kind: &str, result: &str) -> u64 {
+        self.outbound
+            .lock()
+            .map(|m| m.iter().find(|((k, r), _)| *k == kind && *r == result).map_or(0, |(_, n)| *n))
+            .unwrap_or(0)
     }
 
     /// The current value of `peg_relayer_submitted_total{msg}`.
@@ -75,6 +104,33 @@ impl Metrics {
         if let Ok(map) = self.submitted.lock() {
             for (msg, n) in map.iter() {
                 out.push_str(&format!("peg_relayer_submitted_total{{msg=\"{msg}\"}} {n}\n"));
+            }
+        }
+        out.push_str(
+            "# HELP peg_relayer_contract_valset_nonce The PegBridge's current valset nonce.\n",
+        );
+        out.push_str("# TYPE peg_relayer_contract_valset_nonce gauge\n");
+        out.push_str(&format!(
+            "peg_relayer_contract_valset_nonce {}\n",
+            self.contract_valset_nonce.load(Ordering::Relaxed)
+        ));
+        out.push_str(
+            "# HELP peg_relayer_relayable_batches Zone batches the PegBridge can still execute.\n",
+        );
+        out.push_str("# TYPE peg_relayer_relayable_batches gauge\n");
+        out.push_str(&format!(
+            "peg_relayer_relayable_batches {}\n",
+            self.relayable_batches.load(Ordering::Relaxed)
+        ));
+        out.push_str(
+            "# HELP peg_relayer_outbound_total Outbound valset updates and batches, by result.\n",
+        );
+        out.push_str("# TYPE peg_relayer_outbound_total counter\n");
+        if let Ok(map) = self.outbound.lock() {
+            for ((kind, result), n) in map.iter() {
+                out.push_str(&format!(
+                    "peg_relayer_outbound_total{{kind=\"{kind}\",result=\"{result}\"}} {n}\n"
+                ));
             }
         }
         out
@@ -156,6 +212,20 @@ mod tests {
         assert!(text.contains("peg_relayer_submitted_total{msg=\"update_eth_client\"} 1\n"));
         assert!(text.contains("# TYPE peg_relayer_errors_total counter\n"));
         assert_eq!(m.submitted("update_eth_client"), 1);
+        m.set_contract_valset_nonce(7);
+        m.set_relayable_batches(2);
+        m.inc_outbound("batch", "executed");
+        m.inc_outbound("batch", "executed");
+        m.inc_outbound("valset", "reverted");
+        let text = m.render();
+        assert!(text.contains("peg_relayer_contract_valset_nonce 7\n"), "{text}");
+        assert!(text.contains("peg_relayer_relayable_batches 2\n"));
+        assert!(text.contains("peg_relayer_outbound_total{kind=\"batch\",result=\"executed\"} 2\n"));
+        assert!(
+            text.contains("peg_relayer_outbound_total{kind=\"valset\",result=\"reverted\"} 1\n")
+        );
+        assert_eq!(m.outbound("batch", "executed"), 2);
+        assert_eq!(m.outbound("batch", "reverted"), 0);
     }
 
     #[tokio::test]

@@ -18,6 +18,7 @@ use crate::inbound::{
 };
 use crate::keyfile::RelayerKey;
 use crate::metrics::Metrics;
+use crate::outbound::{Outbound, OutboundReport};
 use crate::submit::{FeePolicy, Submitter};
 use crate::zone::{EthClientStatus, TrustedBlock, Zone};
 
@@ -37,6 +38,8 @@ pub const MSG_UPDATE: &str = "update_eth_client";
 pub const MSG_EVENTS: &str = "submit_eth_events";
 /// Metrics label of `MsgTrustEthAncestor`.
 pub const MSG_ANCESTOR: &str = "trust_eth_ancestor";
+/// Metrics label of `MsgProveEthState` (timeout proofs).
+pub const MSG_STATE: &str = "prove_eth_state";
 
 /// Whether `update` would still change the zone's store: a later finalized slot, or the next
 /// sync committee it lacks.
@@ -62,6 +65,10 @@ pub struct PassReport {
     pub next_event_nonce: u64,
     /// Bridge events found on Ethereum that the zone has not processed.
     pub pending_events: usize,
+    /// `MsgProveEthState` messages included (timeout proofs, `state_proof`).
+    pub state_proofs_submitted: usize,
+    /// The outbound round of a [`Relayer::run_once`] (`None` when outbound relaying is off).
+    pub outbound: Option<OutboundReport>,
 }
 
 /// A connected relayer.
@@ -77,6 +84,8 @@ pub struct Relayer {
     metrics: Arc<Metrics>,
     /// An update signed after the zone's clock, kept for a later pass (memory only).
     held_update: Mutex<Option<EncodedUpdate>>,
+    /// Outbound relaying (valsets and batches to the PegBridge), when enabled.
+    outbound: Option<Outbound>,
 }
 
 impl Relayer {
@@ -96,6 +105,16 @@ impl Relayer {
             min_fee: config.min_fee,
             denom: config.fee_denom.clone(),
         };
+        let outbound = if config.outbound.enabled {
+            Some(Outbound::new(
+                eth.clone(),
+                config.outbound.clone(),
+                config.start_block,
+                config.log_block_range,
+            )?)
+        } else {
+            None
+        };
         tracing::info!(account = %key.address.to_bech32(), %chain_id, "relayer connected");
         Ok(Self {
             config,
@@ -107,6 +126,7 @@ impl Relayer {
             fees,
             metrics,
             held_update: Mutex::new(None),
+            outbound,
         })
     }
 
@@ -140,8 +160,55 @@ impl Relayer {
     }
 
     /// One pass: advance the light client as far as the beacon node allows, then prove the
-    /// pending bridge events the trusted blocks cover.
+    /// pending bridge events the trusted blocks cover; then, when enabled, one outbound round.
     pub async fn run_once(&self) -> Result<PassReport, RelayerError> {
+        let mut report = self.run_inbound_once().await?;
+        if let Some(outbound) = &self.outbound {
+            report.outbound = Some(self.outbound_round(outbound).await?);
+        }
+        Ok(report)
+    }
+
+    /// One outbound round (`crate::outbound`): the bridge address from `/eth/client`.
+    async fn outbound_round(&self, outbound: &Outbound) -> Result<OutboundReport, RelayerError> {
+        let status = Zone::new(&self.comet).eth_client().await?;
+        let bridge: Address = status
+            .bridge_contract
+            .as_deref()
+            .ok_or_else(|| {
+                RelayerError::Inconsistent("/eth/client names no bridge_contract".into())
+            })?
+            .parse()
+            .map_err(|e| RelayerError::Inconsistent(format!("bridge_contract: {e}")))?;
+        outbound.run_once(&self.comet, bridge, &self.metrics).await
+    }
+
+    /// Outbound rounds forever, `poll_ms` apart (backing off after failures).
+    async fn run_outbound(&self, outbound: &Outbound) -> Result<(), RelayerError> {
+        let mut backoff = Backoff::new(outbound.poll_interval(), MAX_BACKOFF);
+        loop {
+            match self.outbound_round(outbound).await {
+                Ok(report) => {
+                    backoff.reset();
+                    if report.valsets_relayed + report.batches_relayed + report.reverted > 0 {
+                        tracing::info!(?report, "outbound round done");
+                    } else {
+                        tracing::debug!(?report, "outbound round done");
+                    }
+                    tokio::time::sleep(outbound.poll_interval()).await;
+                }
+                Err(e) => {
+                    self.metrics.inc_error(e.kind());
+                    let delay = backoff.next_delay();
+                    tracing::warn!(error = %e, failures = backoff.failures(), retry_in_ms = delay.as_millis() as u64, "outbound round failed");
+                    tokio::time::sleep(delay).await;
+                }
+            }
+        }
+    }
+
+    /// The inbound half of [`Self::run_once`].
+    async fn run_inbound_once(&self) -> Result<PassReport, RelayerError> {
         let mut report = PassReport::default();
         let status = self.status().await?;
         report.updates_submitted = self.relay_light_client(&status).await?;
@@ -151,6 +218,7 @@ impl Relayer {
         report.events_submitted = events;
         report.pending_events = pending;
         let status = if messages > 0 { self.status().await? } else { status };
+        report.state_proofs_submitted = self.relay_timeout_proof(&status).await;
         report.finalized_slot = status.finalized_slot;
         report.next_event_nonce = status.next_event_nonce;
         Ok(report)
@@ -376,15 +444,68 @@ impl Relayer {
         Ok((messages, events, seen))
     }
 
+    /// Proves the bridge's event nonce at the newest trusted block when a pending batch has
+    /// timed out on Ethereum and the zone cannot see it yet (`crate::state_proof`). Failures are
+    /// logged and counted, never fatal to the pass: the inbound work is done by now.
+    async fn relay_timeout_proof(&self, status: &EthClientStatus) -> usize {
+        let Some(bridge) =
+            status.bridge_contract.as_deref().and_then(|b| b.parse::<Address>().ok())
+        else {
+            return 0;
+        };
+        let planned = crate::state_proof::plan_timeout_proof(
+            &self.eth,
+            &self.comet,
+            bridge,
+            self.key.address,
+        )
+        .await;
+        let result = match planned {
+            Ok(None) => return 0,
+            Ok(Some((msg, event_nonce))) => {
+                tracing::info!(event_nonce, "submitting the bridge's state proof");
+                self.submitter().submit(&Msg::ProveEthState(msg), MSG_STATE).await
+            }
+            Err(e) => Err(e),
+        };
+        match result {
+            Ok(_) => {
+                self.metrics.inc_submitted(MSG_STATE);
+                1
+            }
+            // Another relayer proved the same (or a newer) block first.
+            Err(RelayerError::TxRefused { log, .. }) if log.contains("not newer") => {
+                tracing::info!(%log, "state already proven");
+                0
+            }
+            Err(e) => {
+                self.metrics.inc_error(e.kind());
+                tracing::warn!(error = %e, "timeout proof failed");
+                0
+            }
+        }
+    }
+
     /// Runs passes forever (until the future is dropped): after a success, waits
     /// `poll_interval`; after failures, backs off exponentially (capped at a minute). Errors are
     /// logged and counted in the metrics, never fatal, except a configuration error on the first
-    /// pass.
+    /// pass. Outbound rounds, when enabled, run alongside on their own `poll_ms` (waiting for an
+    /// Ethereum receipt never holds up the inbound side).
     pub async fn run(&self) -> Result<(), RelayerError> {
+        match &self.outbound {
+            None => self.run_inbound().await,
+            Some(outbound) => tokio::select! {
+                result = self.run_inbound() => result,
+                result = self.run_outbound(outbound) => result,
+            },
+        }
+    }
+
+    async fn run_inbound(&self) -> Result<(), RelayerError> {
         let mut backoff = Backoff::new(self.config.poll_interval, MAX_BACKOFF);
         let mut first = true;
         loop {
-            match self.run_once().await {
+            match self.run_inbound_once().await {
                 Ok(report) => {
                     backoff.reset();
                     if report.updates_submitted + report.event_messages_submitted > 0 {

@@ -150,3 +150,40 @@ devnet_height_at_least() {
     h=$(devnet_height "$1") || return 1
     ((h >= $2))
 }
+
+# devnet_tx <rpc port> <pegd tx args...>: `pegd tx --output json` through node <rpc port>, then
+# waits (30 s) until the transaction is committed; dies unless it executed with code 0. Prints the
+# committed height. Needs $pegd and $DEVNET_DIR.
+devnet_tx() {
+    local port=$1 out hash i answer
+    shift
+    out=$("$pegd" tx --node "127.0.0.1:$port" --output json "$@" 2>>"$DEVNET_DIR/logs/tx.log") ||
+        devnet_die "pegd tx $* refused: $(tail -n 1 "$DEVNET_DIR/logs/tx.log")"
+    hash=$(pyjson 'd["hash"]' <<<"$out") || devnet_die "no hash in the output of pegd tx $*: $out"
+    for ((i = 0; i < 120; i++)); do
+        if answer=$(curl -fsS --max-time 2 "http://127.0.0.1:$port/tx?hash=0x$hash" 2>/dev/null); then
+            pyjson 'd["result"]["tx_result"].get("code", 0) == 0' <<<"$answer" >/dev/null ||
+                devnet_die "pegd tx $* failed: $(pyjson 'd["result"]["tx_result"].get("log", "")' <<<"$answer")"
+            pyjson 'd["result"]["height"]' <<<"$answer"
+            return 0
+        fi
+        sleep 0.25
+    done
+    devnet_die "timed out after 30s waiting for transaction $hash (pegd tx $*)"
+}
+
+# devnet_eth_call_u256 <url> <to> <calldata>: the first returned word, decimal.
+devnet_eth_call_u256() {
+    devnet_eth_rpc "$1" eth_call "[{\"to\":\"$2\",\"data\":\"$3\"},\"latest\"]" | pyjson 'str(int(d, 16))'
+}
+
+# devnet_eth_balance <url> <address>: wei, decimal.
+devnet_eth_balance() {
+    devnet_eth_rpc "$1" eth_getBalance "[\"$2\",\"latest\"]" | pyjson 'str(int(d, 16))'
+}
+
+# devnet_word <address>: the 32-byte ABI word of an address (64 lower-case hex digits).
+devnet_word() {
+    local a=${1#0x}
+    printf '%064s' "$a" | tr ' ' 0 | tr 'A-F' 'a-f'
+}

@@ -44,6 +44,11 @@ pub struct DevnetConfig {
     pub accounts: usize,
     /// CometBFT block interval.
     pub timeout_commit: String,
+    /// `pegd testnet --batch-timeout-secs` (the bridge's batch timeout); `None`: the default.
+    pub batch_timeout_secs: Option<u64>,
+    /// Extra genesis balances `(account index, denom, amount)` of the funded accounts: native
+    /// coins other than `upeg` (e.g. one to register with `MsgRegisterDenom`).
+    pub genesis_coins: Vec<(usize, String, u128)>,
 }
 
 impl Default for DevnetConfig {
@@ -55,6 +60,8 @@ impl Default for DevnetConfig {
             electra_epoch: None,
             accounts: 4,
             timeout_commit: "300ms".into(),
+            batch_timeout_secs: None,
+            genesis_coins: Vec::new(),
         }
     }
 }
@@ -393,9 +400,54 @@ impl Devnet {
             .arg("--output")
             .arg(&out)
             .args(["--output-format", "json"]);
+        if let Some(secs) = self.config.batch_timeout_secs {
+            testnet.args(["--batch-timeout-secs", &secs.to_string()]);
+        }
         run(testnet)?;
         if !out.join("valset.json").is_file() {
             return Err(setup("pegd testnet", "wrote no valset.json"));
+        }
+        self.add_genesis_coins()
+    }
+
+    /// Adds [`DevnetConfig::genesis_coins`] to the accounts of every node's genesis (the same
+    /// edit of the same file, so the genesis documents stay identical).
+    fn add_genesis_coins(&self) -> Result<()> {
+        if self.config.genesis_coins.is_empty() {
+            return Ok(());
+        }
+        let mut grants = Vec::new();
+        for (account, denom, amount) in &self.config.genesis_coins {
+            grants.push((self.account_address(*account)?, denom.clone(), *amount));
+        }
+        for node in 0..self.config.validators {
+            let home = self.home(node);
+            let config = pegd::node::PegdConfig::load(&home)
+                .map_err(|e| setup(format!("reading {}/pegd.json", home.display()), e))?;
+            let path = home.join(&config.cometbft_home).join("config/genesis.json");
+            let text = std::fs::read_to_string(&path)?;
+            let mut genesis: Value = serde_json::from_str(&text)
+                .map_err(|e| setup(format!("reading {}", path.display()), e))?;
+            let accounts = genesis
+                .pointer_mut("/app_state/accounts")
+                .and_then(Value::as_array_mut)
+                .ok_or_else(|| setup(format!("{}", path.display()), "no app_state.accounts"))?;
+            for (address, denom, amount) in &grants {
+                let account = accounts
+                    .iter_mut()
+                    .find(|a| a["address"] == address.as_str())
+                    .ok_or_else(|| setup("genesis coins", format!("no account {address}")))?;
+                let balances = account["balances"]
+                    .as_array_mut()
+                    .ok_or_else(|| setup("genesis coins", format!("{address}: no balances")))?;
+                balances.push(json!({"denom": denom, "amount": amount.to_string()}));
+                balances.sort_by(|a, b| {
+                    a["denom"].as_str().unwrap_or("").cmp(b["denom"].as_str().unwrap_or(""))
+                });
+            }
+            let text =
+                serde_json::to_string_pretty(&genesis).map_err(|e| setup("writing genesis", e))?;
+            std::fs::write(&path, text)?;
         }
         Ok(())
     }
@@ -497,6 +549,7 @@ impl Devnet {
         let beacon = self.beacon_url();
         let bridge = self.bridge.to_string();
         let bridge_id = self.bridge_id.to_string();
+        let anvil = self.anvil_url();
         let file_arg = file.display().to_string();
         let mut last = String::new();
         self.wait_until(
@@ -516,6 +569,8 @@ impl Devnet {
                     &bridge_id,
                     "--next-event-nonce",
                     "1",
+                    "--eth-rpc",
+                    &anvil,
                     "--out",
                     &file_arg,
                 ]));
@@ -575,20 +630,46 @@ impl Devnet {
     /// [`Devnet::start_relayer`] with `extra` TOML lines appended to the relayer's config (e.g.
     /// a smaller `max_tx_bytes`).
     pub fn start_relayer_with(&mut self, name: &str, account: usize, extra: &str) -> Result<u16> {
+        self.spawn_relayer(name, account, extra, None)
+    }
+
+    /// Starts a relayer that also relays outbound (`[outbound]` enabled): valsets and batches to
+    /// the PegBridge, paying gas from (and receiving fees at) `outbound`'s Ethereum key.
+    pub fn start_outbound_relayer(
+        &mut self,
+        name: &str,
+        account: usize,
+        outbound: &crate::bridge::Outbound,
+    ) -> Result<u16> {
+        self.spawn_relayer(name, account, "", Some(outbound))
+    }
+
+    fn spawn_relayer(
+        &mut self,
+        name: &str,
+        account: usize,
+        extra: &str,
+        outbound: Option<&crate::bridge::Outbound>,
+    ) -> Result<u16> {
         let metrics = free_port()?;
         let config = self.root.join(format!("{name}.toml"));
-        std::fs::write(
-            &config,
-            format!(
-                "cometbft_rpc = \"http://127.0.0.1:{rpc}\"\neth_rpc = \"{eth}\"\n\
-                 beacon_api = \"{beacon}\"\nchain_id = \"{CHAIN_ID}\"\nkey_file = \"{key}\"\n\
-                 poll_interval_ms = 500\nmetrics_listen = \"127.0.0.1:{metrics}\"\n{extra}",
-                rpc = self.rpc_port(0),
-                eth = self.anvil_url(),
-                beacon = self.beacon_url(),
-                key = self.account_key_file(account).display(),
-            ),
-        )?;
+        let mut text = format!(
+            "cometbft_rpc = \"http://127.0.0.1:{rpc}\"\neth_rpc = \"{eth}\"\n\
+             beacon_api = \"{beacon}\"\nchain_id = \"{CHAIN_ID}\"\nkey_file = \"{key}\"\n\
+             poll_interval_ms = 500\nmetrics_listen = \"127.0.0.1:{metrics}\"\n{extra}",
+            rpc = self.rpc_port(0),
+            eth = self.anvil_url(),
+            beacon = self.beacon_url(),
+            key = self.account_key_file(account).display(),
+        );
+        if let Some(outbound) = outbound {
+            let key_file = self.root.join(format!("eth/{name}.key"));
+            std::fs::write(&key_file, format!("{}\n", outbound.eth_key))?;
+            use std::os::unix::fs::PermissionsExt as _;
+            std::fs::set_permissions(&key_file, std::fs::Permissions::from_mode(0o600))?;
+            text.push_str(&outbound.toml(&key_file));
+        }
+        std::fs::write(&config, text)?;
         let mut relayer = Command::new(self.bins.join("peg-relayer"));
         relayer.arg("run").arg("--config").arg(&config).env("RUST_LOG", "info");
         self.spawn(name, relayer)?;
@@ -597,6 +678,11 @@ impl Devnet {
             Ok(http_get(&url).ok())
         })?;
         Ok(metrics)
+    }
+
+    /// Whether service `name` is running (started and not yet stopped or killed).
+    pub fn has_service(&self, name: &str) -> bool {
+        self.services.contains_key(name)
     }
 
     /// SIGKILLs service `name` (a crash) and forgets it.

@@ -11,6 +11,7 @@
 //! the test executable: build them first (`cargo build -p pegd -p beacon-sim -p peg-relayer`),
 //! since a test cannot run cargo while cargo holds the build lock.
 
+pub mod bridge;
 pub mod devnet;
 pub mod ports;
 pub mod process;

@@ -27,6 +27,7 @@ interface Vm {
     function getNonce(address account) external view returns (uint64 nonce);
     function setNonce(address account, uint64 newNonce) external;
     function computeCreateAddress(address deployer, uint256 nonce) external pure returns (address);
+    function load(address target, bytes32 slot) external view returns (bytes32 data);
 
     // ---- keys and signing ----
     function sign(uint256 privateKey, bytes32 digest) external pure returns (uint8 v, bytes32 r, bytes32 s);

@@ -59,6 +59,7 @@ fn genesis(signer: &AccAddress) -> Vec<u8> {
             "bootstrap": bootstrap,
             "bridge_contract": format!("0x{}", hex::encode(BRIDGE)),
             "bridge_id": format!("0x{}", hex::encode([1u8; 32])),
+            "eth_chain_id": 1,
             "next_event_nonce": "1",
             "trusted_ring_size": 64,
             "native_denoms": [],

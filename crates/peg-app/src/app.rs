@@ -21,7 +21,10 @@ use crate::eth::{self, BlockContext, EthCache, TrustedBlock};
 use crate::exec::{ante, execute_messages, tx_limits, PowerChanges};
 use crate::genesis::{Genesis, Params};
 use crate::state::{account_key, balances_key, consensus_key_key, Cache, Validator, KEY_PARAMS};
-use crate::vote_ext::VoteExtension;
+use crate::vote_ext::{
+    apply_injected_signatures, check_proposal_injection, collect_signatures,
+    sign_pending_checkpoints, InjectedSignatures, VoteExtension, CODE_BAD_INJECTED_TX,
+};
 
 /// The ABCI protocol version this application speaks (CometBFT v0.38).
 pub const ABCI_APP_VERSION: u64 = 1;
@@ -67,6 +70,9 @@ pub struct App {
     /// Ring entries a test asked to trust, written at the start of the next FinalizeBlock
     /// (only [`App::testing_trust_execution_block`] fills it).
     injected_trusted: Vec<TrustedBlock>,
+    /// The validator's Ethereum key, signing checkpoints in ExtendVote (node-local, never in
+    /// state; `None`: extensions carry no signature).
+    eth_signer: Option<peg_types::SigningKey>,
 }
 
 fn to_height(height: i64, what: &str) -> Result<u64, AppError> {
@@ -130,9 +136,29 @@ impl App {
             pending: None,
             eth_cache: EthCache::default(),
             injected_trusted: Vec::new(),
+            eth_signer: None,
         };
         info!(height = ?app.last_height()?, "peg app opened");
         Ok(app)
+    }
+
+    /// Gives the node's Ethereum key (`<home>/config/eth_key`, loaded by `pegd start`): from
+    /// now on ExtendVote signs the pending checkpoints with it (§6). Never stored in state.
+    pub fn set_eth_signer(&mut self, key: peg_types::SigningKey) {
+        info!(
+            eth_address = %peg_types::signer_address(&key),
+            "checkpoint signing enabled"
+        );
+        self.eth_signer = Some(key);
+    }
+
+    /// The latest state the proposal and vote-extension calls read: the pending genesis before
+    /// the first commit, else the last committed block.
+    fn latest_state(&self) -> Result<WorkingSet, AppError> {
+        match &self.genesis {
+            Some(g) => Ok(g.ws.clone()),
+            None => Ok(self.store.working_set()?),
+        }
     }
 
     /// The state store (read access for tools and tests).
@@ -231,6 +257,10 @@ impl App {
         if let Some(eth) = &checked.eth {
             eth::init_genesis(&mut cache, eth)?;
             cache.account_or_create(&eth::escrow_address())?;
+        }
+        if let Some(bridge) = &checked.bridge {
+            crate::bridge::init_genesis(&mut cache, &checked.params, bridge, initial_height)?;
+            cache.account_or_create(&crate::bridge::pool_address())?;
         }
         cache.write()?;
         if !req.validators.is_empty() {
@@ -331,8 +361,10 @@ impl App {
         }
     }
 
-    /// `PrepareProposal`: the mempool's transactions in order, without those using the reserved
-    /// type-URL prefix, undecodable or oversized ones, within `max_tx_bytes`.
+    /// `PrepareProposal` (§6): first the injected signatures transaction, built from the
+    /// checkpoint signatures of `local_last_commit`'s extensions that verify and are not stored
+    /// yet; then the mempool's transactions in order, without those using the reserved type-URL
+    /// prefix, undecodable (0xff-prefixed included) or oversized ones, within `max_tx_bytes`.
     pub fn prepare_proposal(
         &self,
         req: &RequestPrepareProposal,
@@ -341,7 +373,24 @@ impl App {
         let params = self.current_params();
         let limits = params.map(tx_limits).unwrap_or_default();
         let mut total = 0usize;
-        let mut txs = Vec::with_capacity(req.txs.len());
+        let mut txs = Vec::with_capacity(req.txs.len() + 1);
+        let previous = u64::try_from(req.height).unwrap_or(0).saturating_sub(1);
+        if let Some(commit) = req.local_last_commit.as_ref() {
+            if previous > 0 && self.vote_extensions_enabled(previous) {
+                let mut ws = self.latest_state()?;
+                let cache = Cache::new(&self.store, &mut ws);
+                if let Some(injected) = collect_signatures(&cache, &commit.votes, max)? {
+                    let bytes = injected.encode();
+                    total = proto_tx_size(bytes.len());
+                    debug!(
+                        height = req.height,
+                        signatures = injected.entries().len(),
+                        "PrepareProposal injects checkpoint signatures"
+                    );
+                    txs.push(bytes.into());
+                }
+            }
+        }
         for tx in &req.txs {
             if let Err(error) = decode_tx(tx, &limits) {
                 debug!(%error, "PrepareProposal drops a transaction");
@@ -357,35 +406,55 @@ impl App {
         Ok(ResponsePrepareProposal { txs })
     }
 
-    /// `ProcessProposal`: refuses a block carrying a reserved-prefix or oversized transaction;
-    /// other invalid transactions are only failed (not charged) in FinalizeBlock.
+    /// `ProcessProposal`: refuses a block carrying a reserved-prefix or oversized transaction, or
+    /// breaking the injection rules (§6: one well-formed injected transaction at most, first,
+    /// every signature verifying over a pending checkpoint); other invalid transactions are only
+    /// failed (not charged) in FinalizeBlock.
     pub fn process_proposal(
         &self,
         req: &RequestProcessProposal,
     ) -> Result<ResponseProcessProposal, AppError> {
         let params = self.current_params();
         for (index, tx) in req.txs.iter().enumerate() {
+            if InjectedSignatures::is_injected(tx) {
+                continue;
+            }
             if let Some(reason) = Self::proposal_refuses(params, tx) {
                 warn!(height = req.height, index, %reason, "ProcessProposal rejects the block");
                 return Ok(ResponseProcessProposal { status: ProposalStatus::Reject as i32 });
             }
         }
+        let mut ws = self.latest_state()?;
+        let cache = Cache::new(&self.store, &mut ws);
+        if let Some(reason) = check_proposal_injection(&cache, &req.txs)? {
+            warn!(height = req.height, %reason, "ProcessProposal rejects the injected signatures");
+            return Ok(ResponseProcessProposal { status: ProposalStatus::Reject as i32 });
+        }
         Ok(ResponseProcessProposal { status: ProposalStatus::Accept as i32 })
     }
 
-    /// `ExtendVote`: the version-1 extension (empty payload) when extensions are enabled.
+    /// `ExtendVote` (§6): when extensions are enabled, the version-2 extension carrying this
+    /// node's signatures of the pending checkpoints it has not signed in state yet (none without
+    /// an Ethereum key).
     pub fn extend_vote(&self, req: &RequestExtendVote) -> Result<ResponseExtendVote, AppError> {
         let height = to_height(req.height, "ExtendVote")?;
-        let vote_extension = if self.vote_extensions_enabled(height) {
-            VoteExtension::current().encode()
-        } else {
+        let vote_extension = if !self.vote_extensions_enabled(height) {
             Vec::new()
+        } else if let Some(key) = &self.eth_signer {
+            let mut ws = self.latest_state()?;
+            let cache = Cache::new(&self.store, &mut ws);
+            let extension = sign_pending_checkpoints(&cache, key)?;
+            debug!(height, signatures = extension.signatures().len(), "ExtendVote");
+            extension.encode()
+        } else {
+            VoteExtension::current().encode()
         };
         Ok(ResponseExtendVote { vote_extension: vote_extension.into() })
     }
 
-    /// `VerifyVoteExtension`: accepts every well-formed extension, rejects only malformed bytes
-    /// (a rejection discards that one precommit, never the block).
+    /// `VerifyVoteExtension`: accepts every well-formed extension (form and bounds, §6), rejects
+    /// only malformed bytes; never looks at the state nor checks signatures (a rejection
+    /// discards that one precommit, never the block).
     pub fn verify_vote_extension(
         &self,
         req: &RequestVerifyVoteExtension,
@@ -454,7 +523,27 @@ impl App {
         }
         let mut changes = PowerChanges::default();
         let mut tx_results = Vec::with_capacity(req.txs.len());
-        for tx_bytes in &req.txs {
+        for (index, tx_bytes) in req.txs.iter().enumerate() {
+            if index == 0 && InjectedSignatures::is_injected(tx_bytes) {
+                let mut cache = Cache::new(&self.store, &mut ws);
+                match apply_injected_signatures(&mut cache, tx_bytes, height)? {
+                    Ok(events) => {
+                        cache.write()?;
+                        tx_results.push(ExecTxResult {
+                            code: 0,
+                            events,
+                            ..ExecTxResult::default()
+                        });
+                    }
+                    Err(error) => tx_results.push(ExecTxResult {
+                        code: CODE_BAD_INJECTED_TX,
+                        codespace: peg_tx::CODESPACE_PEG.into(),
+                        log: error.to_string(),
+                        ..ExecTxResult::default()
+                    }),
+                }
+                continue;
+            }
             let mut cache = Cache::new(&self.store, &mut ws);
             let (tx, gas, ante_events) = match ante(&mut cache, &params, tx_bytes, height) {
                 Ok(ok) => ok,
@@ -490,6 +579,12 @@ impl App {
                 }),
             }
         }
+        let block_events = {
+            let mut cache = Cache::new(&self.store, &mut ws);
+            let events = crate::bridge::end_block(&mut cache, &params, ctx)?;
+            cache.write()?;
+            events
+        };
         let validator_updates = {
             let cache = Cache::new(&self.store, &mut ws);
             let mut updates = Vec::new();
@@ -518,7 +613,7 @@ impl App {
         );
         self.pending = Some(PendingBlock { prepared, params });
         Ok(ResponseFinalizeBlock {
-            events: Vec::new(),
+            events: block_events,
             tx_results,
             validator_updates,
             consensus_param_updates: None,
@@ -623,6 +718,15 @@ impl App {
         }
         let mut ws = self.store.working_set().map_err(|e| internal(e.into()))?;
         let cache = Cache::new(&self.store, &mut ws);
+        if path == "bridge" {
+            let params = self.params.as_ref().ok_or((CODE_NOT_FOUND, "no params".into()))?;
+            let json = crate::bridge::query::query(&cache, params, latest, &arg)?;
+            return Ok(ResponseQuery {
+                value: json.into(),
+                height: response_height,
+                ..ResponseQuery::default()
+            });
+        }
         if path == "eth" {
             let json = eth::query(&cache, &arg)?;
             return Ok(ResponseQuery {

@@ -29,6 +29,21 @@ pub const CODE_ETH_GOVERNANCE: u32 = 145;
 /// `peg` 146: `MsgTrustEthAncestor` names an oldest block that is already trusted (a race
 /// with another relayer, or a repeat): nothing to add.
 pub const CODE_ETH_ALREADY_TRUSTED: u32 = 146;
+/// `peg` 147: a bonding change would leave the valset known to be on Ethereum unable to reach
+/// its threshold (`specs/bridge-module.md` §4): wait until a newer valset is confirmed.
+pub const CODE_VALSET_CONTINUITY: u32 = 147;
+/// `peg` 148: the denom has no Ethereum token (not a voucher, not an adopted native denom).
+pub const CODE_BRIDGE_UNKNOWN_TOKEN: u32 = 148;
+/// `peg` 149: the transfer is not in the outbound pool (unknown, batched or cancelled).
+pub const CODE_BRIDGE_NOT_IN_POOL: u32 = 149;
+/// `peg` 150: only the sender of a transfer may cancel it.
+pub const CODE_BRIDGE_NOT_SENDER: u32 = 150;
+/// `peg` 151: `MsgRequestBatch` refused (empty pool, too many pending batches).
+pub const CODE_BRIDGE_BATCH: u32 = 151;
+/// `peg` 152: `MsgRegisterDenom` refused (unknown, voucher, registered or adopted denom).
+pub const CODE_BRIDGE_REGISTER_DENOM: u32 = 152;
+/// `peg` 153: the bonded validators do not make a valid valset (never a user's fault).
+pub const CODE_BRIDGE_VALSET: u32 = 153;
 /// `peg` 199: the node itself failed (store, corrupt state, call order, genesis).
 pub const CODE_INTERNAL: u32 = 199;
 
@@ -166,6 +181,53 @@ pub enum AppError {
     #[error("eth governance: {0}")]
     EthGovernance(String),
 
+    /// The confirmed valset would fall below its threshold (`specs/bridge-module.md` §4).
+    #[error(
+        "the validators of valset {confirmed}, the one on Ethereum, would keep 2/3 of its power \
+         no more: wait until valset {latest} is confirmed on Ethereum"
+    )]
+    ValsetContinuity {
+        /// The confirmed valset's nonce.
+        confirmed: u64,
+        /// The newest valset's nonce.
+        latest: u64,
+    },
+
+    /// The denom has no Ethereum token.
+    #[error("{denom} has no Ethereum token: it is neither a voucher nor an adopted native denom")]
+    BridgeUnknownToken {
+        /// The denom.
+        denom: String,
+    },
+
+    /// The transfer is not in the pool.
+    #[error("transfer {id} is not in the outbound pool (unknown, in a batch, or cancelled)")]
+    BridgeTransferNotInPool {
+        /// The transfer id.
+        id: u64,
+    },
+
+    /// Someone else's transfer.
+    #[error("transfer {id} was sent by {sender}: only its sender may cancel it")]
+    BridgeNotSender {
+        /// The transfer id.
+        id: u64,
+        /// Its sender, `peg1…`.
+        sender: String,
+    },
+
+    /// `MsgRequestBatch` refused.
+    #[error("batch refused: {0}")]
+    BridgeBatch(String),
+
+    /// `MsgRegisterDenom` refused.
+    #[error("denom registration refused: {0}")]
+    BridgeRegisterDenom(String),
+
+    /// The bonded validators do not make a valid valset.
+    #[error("invalid valset: {0}")]
+    BridgeValset(String),
+
     /// An arithmetic overflow on amounts (never with a sane supply).
     #[error("amount overflow: {0}")]
     Overflow(&'static str),
@@ -195,6 +257,13 @@ impl AppError {
             Self::EthUntrustedBlock { .. } => (CODE_ETH_UNTRUSTED_BLOCK, CODESPACE_PEG),
             Self::EthGovernance(_) => (CODE_ETH_GOVERNANCE, CODESPACE_PEG),
             Self::EthAlreadyTrusted(_) => (CODE_ETH_ALREADY_TRUSTED, CODESPACE_PEG),
+            Self::ValsetContinuity { .. } => (CODE_VALSET_CONTINUITY, CODESPACE_PEG),
+            Self::BridgeUnknownToken { .. } => (CODE_BRIDGE_UNKNOWN_TOKEN, CODESPACE_PEG),
+            Self::BridgeTransferNotInPool { .. } => (CODE_BRIDGE_NOT_IN_POOL, CODESPACE_PEG),
+            Self::BridgeNotSender { .. } => (CODE_BRIDGE_NOT_SENDER, CODESPACE_PEG),
+            Self::BridgeBatch(_) => (CODE_BRIDGE_BATCH, CODESPACE_PEG),
+            Self::BridgeRegisterDenom(_) => (CODE_BRIDGE_REGISTER_DENOM, CODESPACE_PEG),
+            Self::BridgeValset(_) => (CODE_BRIDGE_VALSET, CODESPACE_PEG),
             Self::Store(_) | Self::CorruptState { .. } | Self::Genesis(_) | Self::OutOfOrder(_) => {
                 (CODE_INTERNAL, CODESPACE_PEG)
             }

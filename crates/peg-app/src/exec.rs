@@ -9,6 +9,7 @@ use peg_tx::{
 };
 use tendermint_proto::v0_38::abci::{Event, EventAttribute};
 
+use crate::bridge;
 use crate::error::AppError;
 use crate::eth::{self, BlockContext, EthCache};
 use crate::genesis::Params;
@@ -132,19 +133,36 @@ pub fn execute_messages(
         match msg {
             Msg::Send(msg) => events.push(send(cache, msg)?),
             Msg::CreateValidator(msg) => {
-                events.push(create_validator(cache, params, msg, changes)?)
+                events.push(create_validator(cache, params, msg, changes)?);
+                bridge::check_continuity(cache, params)?;
             }
-            Msg::Bond(msg) => events.push(bond(cache, params, msg, changes)?),
-            Msg::Unbond(msg) => events.extend(unbond(cache, params, msg, changes)?),
-            Msg::RegisterEthAddress(msg) => events.push(register_eth_address(cache, msg)?),
+            Msg::Bond(msg) => {
+                events.push(bond(cache, params, msg, changes)?);
+                bridge::check_continuity(cache, params)?;
+            }
+            Msg::Unbond(msg) => {
+                events.extend(unbond(cache, params, msg, changes)?);
+                bridge::check_continuity(cache, params)?;
+            }
+            Msg::RegisterEthAddress(msg) => {
+                events.push(register_eth_address(cache, msg)?);
+                bridge::check_continuity(cache, params)?;
+            }
             Msg::UpdateEthClient(msg) => {
                 events.extend(eth::update_client(cache, eth_cache, ctx, msg)?)
             }
             Msg::SubmitEthEvents(msg) => events.extend(eth::submit_events(cache, msg)?),
             Msg::TrustEthAncestor(msg) => events.extend(eth::trust_ancestor(cache, msg)?),
+            Msg::ProveEthState(msg) => events.extend(eth::observed::prove_state(cache, msg)?),
             Msg::EthGovernance(msg) => {
                 events.extend(eth::governance(cache, eth_cache, params, ctx, msg)?)
             }
+            Msg::SendToEthereum(msg) => events.extend(bridge::send_to_ethereum(cache, msg)?),
+            Msg::CancelSendToEthereum(msg) => {
+                events.extend(bridge::cancel_send_to_ethereum(cache, msg)?)
+            }
+            Msg::RequestBatch(msg) => events.extend(bridge::request_batch(cache, ctx, msg)?),
+            Msg::RegisterDenom(msg) => events.extend(bridge::register_denom(cache, msg)?),
         }
     }
     Ok(events)

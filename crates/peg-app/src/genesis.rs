@@ -4,6 +4,7 @@ use serde::{Deserialize, Serialize};
 
 use peg_tx::{validate_denom, AccAddress, Coin, Coins, MAX_MONIKER_LEN};
 
+use crate::bridge::BridgeParams;
 use crate::error::AppError;
 use crate::eth::genesis::{CheckedEth, EthGenesis, GenesisEthAddress};
 use peg_types::EthAddress;
@@ -215,6 +216,10 @@ pub struct Genesis {
     /// Genesis Ethereum key registrations of validators.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub eth_addresses: Vec<GenesisEthAddress>,
+    /// The outbound bridge's parameters (`specs/bridge-module.md` §1; absent: defaults). The
+    /// module runs only with `eth`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bridge: Option<BridgeParams>,
 }
 
 /// A validated genesis validator.
@@ -243,6 +248,8 @@ pub struct CheckedGenesis {
     pub eth: Option<CheckedEth>,
     /// Genesis Ethereum key registrations.
     pub eth_addresses: Vec<(AccAddress, EthAddress)>,
+    /// The bridge parameters: `Some` (defaults filled) exactly when `eth` is.
+    pub bridge: Option<BridgeParams>,
 }
 
 impl Genesis {
@@ -382,7 +389,19 @@ impl Genesis {
             eth_addresses.push((operator, eth));
         }
         let eth = self.eth.as_ref().map(EthGenesis::check).transpose()?;
-        Ok(CheckedGenesis { params, accounts, validators, eth, eth_addresses })
+        let bridge = match (&eth, self.bridge) {
+            // Kept for a later `pegd genesis set-eth`; the module runs only with `eth`.
+            (None, bridge) => {
+                bridge.map(|b| b.validate()).transpose()?;
+                None
+            }
+            (Some(_), bridge) => {
+                let bridge = bridge.unwrap_or_default();
+                bridge.validate()?;
+                Some(bridge)
+            }
+        };
+        Ok(CheckedGenesis { params, accounts, validators, eth, eth_addresses, bridge })
     }
 }
 

@@ -8,6 +8,7 @@
 //! Pure: no network, no wall clock (time is block time). I/O only through the store.
 
 mod app;
+pub mod bridge;
 mod error;
 pub mod eth;
 mod exec;
@@ -20,10 +21,12 @@ pub use app::{
     CODE_BAD_QUERY, CODE_NOT_FOUND, PROOF_OP_TYPE,
 };
 pub use error::{
-    AppError, CODE_ETH_ADDRESS_TAKEN, CODE_ETH_ALREADY_TRUSTED, CODE_ETH_CLIENT, CODE_ETH_DISABLED,
+    AppError, CODE_BRIDGE_BATCH, CODE_BRIDGE_NOT_IN_POOL, CODE_BRIDGE_NOT_SENDER,
+    CODE_BRIDGE_REGISTER_DENOM, CODE_BRIDGE_UNKNOWN_TOKEN, CODE_BRIDGE_VALSET,
+    CODE_ETH_ADDRESS_TAKEN, CODE_ETH_ALREADY_TRUSTED, CODE_ETH_CLIENT, CODE_ETH_DISABLED,
     CODE_ETH_EVENT_NONCE, CODE_ETH_GOVERNANCE, CODE_ETH_PROOF, CODE_ETH_UNTRUSTED_BLOCK,
     CODE_INTERNAL, CODE_NOT_INITIALIZED, CODE_STAKING_RULE, CODE_UNKNOWN_VALIDATOR,
-    CODE_VALIDATOR_EXISTS,
+    CODE_VALIDATOR_EXISTS, CODE_VALSET_CONTINUITY,
 };
 pub use exec::{tx_limits, MAX_TOTAL_VOTING_POWER};
 pub use genesis::{
@@ -33,5 +36,8 @@ pub use genesis::{
 /// Re-exported: the ABCI protobuf types the methods take.
 pub use tendermint_proto;
 pub use vote_ext::{
-    VoteExtension, VoteExtensionError, MAX_VOTE_EXTENSION_LEN, VOTE_EXTENSION_VERSION,
+    ExtensionSignature, InjectedSignature, InjectedSignatures, InjectedTxError, SignatureRefusal,
+    VoteExtension, VoteExtensionError, CODE_BAD_INJECTED_TX, INJECTED_TX_MAGIC,
+    MAX_INJECTED_SIGNATURES, MAX_SIGNATURES_PER_EXTENSION, MAX_VOTE_EXTENSION_LEN,
+    VOTE_EXTENSION_VERSION, VOTE_EXTENSION_VERSION_EMPTY,
 };

@@ -91,6 +91,7 @@ fn eth_genesis() -> EthGenesis {
         bootstrap,
         bridge_contract: format!("0x{}", hex::encode(BRIDGE)),
         bridge_id: format!("0x{}", hex::encode([0x1D; 32])),
+        eth_chain_id: 1,
         next_event_nonce: "1".into(),
         trusted_ring_size: 4,
         native_denoms: vec![NativeDenom {
@@ -140,6 +141,7 @@ fn genesis() -> Genesis {
         validators,
         eth: Some(eth_genesis()),
         eth_addresses: Vec::new(),
+        bridge: None,
     }
 }
 

@@ -11,7 +11,7 @@ use serde_json::{json, Value};
 
 use crate::error::EthRpcError;
 use crate::quantity::{parse_quantity_u256, parse_quantity_u64};
-use crate::types::{Block, BlockId, CallRequest, LogFilter, RpcLog, TxReceipt};
+use crate::types::{AccountProof, Block, BlockId, CallRequest, LogFilter, RpcLog, TxReceipt};
 
 /// Per-request timeout unless [`EthRpc::with_timeout`] says otherwise.
 pub const DEFAULT_REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
@@ -266,6 +266,33 @@ impl EthRpc {
             })
             .filter(|l| !matches!(l, Ok(log) if log.removed))
             .collect()
+    }
+
+    /// `eth_getProof(address, slots, block)` (EIP-1186): the account and storage proofs under
+    /// the block's state root, unverified (the caller checks them against a trusted header).
+    pub async fn get_proof(
+        &self,
+        address: Address,
+        slots: &[U256],
+        block: BlockId,
+    ) -> Result<AccountProof, EthRpcError> {
+        let keys: Vec<B256> = slots.iter().map(|s| B256::from(s.to_be_bytes::<32>())).collect();
+        let value =
+            self.request_value("eth_getProof", json!([address, keys, block.to_param()])).await?;
+        let proof = AccountProof::from_json(&value)
+            .map_err(|reason| EthRpcError::Decode { method: "eth_getProof".into(), reason })?;
+        if proof.address != address || proof.storage_proof.len() != slots.len() {
+            return Err(EthRpcError::Decode {
+                method: "eth_getProof".into(),
+                reason: format!(
+                    "asked for {address} with {} slots, got {} with {}",
+                    slots.len(),
+                    proof.address,
+                    proof.storage_proof.len()
+                ),
+            });
+        }
+        Ok(proof)
     }
 
     /// `eth_call` at `block`: the returned bytes. A revert is an [`EthRpcError::Rpc`] whose

@@ -25,7 +25,9 @@ pub use client::{EthRpc, DEFAULT_REQUEST_TIMEOUT};
 pub use error::EthRpcError;
 pub use quantity::{parse_quantity_u256, parse_quantity_u64, quantity};
 pub use tx::{Eip1559Tx, SignedTx};
-pub use types::{Block, BlockId, CallRequest, LogFilter, RpcLog, TxReceipt};
+pub use types::{
+    AccountProof, Block, BlockId, CallRequest, LogFilter, RpcLog, StorageProof, TxReceipt,
+};
 pub use wallet::{read_key_file, FeeEstimate, SendOptions, Wallet};
 
 /// Re-exports of the primitive types in this crate's API.

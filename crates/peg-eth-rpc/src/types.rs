@@ -343,3 +343,90 @@ mod tests {
         assert!(RpcLog::from_json(&bad).is_err());
     }
 }
+
+/// One storage slot of an `eth_getProof` result (EIP-1186).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StorageProof {
+    /// The slot.
+    pub key: U256,
+    /// Its value as the node claims it (verify the proof before trusting it).
+    pub value: U256,
+    /// Storage-trie nodes, root first.
+    pub proof: Vec<Bytes>,
+}
+
+/// An `eth_getProof` result (EIP-1186): the account and the requested slots, each with the trie
+/// nodes that prove it under the block's state root. Nothing here is checked against a root:
+/// `light_client::execution::verify_storage_slot` does that.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AccountProof {
+    /// The account.
+    pub address: Address,
+    /// Its balance (as claimed).
+    pub balance: U256,
+    /// Its code hash (as claimed).
+    pub code_hash: B256,
+    /// Its nonce (as claimed).
+    pub nonce: u64,
+    /// Its storage root (as claimed).
+    pub storage_hash: B256,
+    /// State-trie nodes, root first.
+    pub account_proof: Vec<Bytes>,
+    /// One entry per requested slot, in request order.
+    pub storage_proof: Vec<StorageProof>,
+}
+
+impl AccountProof {
+    /// Reads an `eth_getProof` result object.
+    pub fn from_json(v: &Value) -> Result<Self, String> {
+        fn string<'a>(v: &'a Value, name: &str) -> Result<&'a str, String> {
+            v.get(name)
+                .ok_or_else(|| format!("proof lacks {name}"))?
+                .as_str()
+                .ok_or_else(|| format!("proof {name} is not a string"))
+        }
+        fn u256(v: &Value, name: &str) -> Result<U256, String> {
+            crate::quantity::parse_quantity_u256(string(v, name)?)
+                .map_err(|e| format!("proof {name}: {e}"))
+        }
+        fn nodes(v: &Value, name: &str) -> Result<Vec<Bytes>, String> {
+            v.get(name)
+                .and_then(Value::as_array)
+                .ok_or_else(|| format!("proof {name} is not an array"))?
+                .iter()
+                .map(|n| {
+                    let text = n.as_str().ok_or_else(|| format!("proof {name}: not a string"))?;
+                    hex::decode(text.strip_prefix("0x").unwrap_or(text))
+                        .map(Bytes::from)
+                        .map_err(|e| format!("proof {name}: {e}"))
+                })
+                .collect()
+        }
+        let storage_proof = v
+            .get("storageProof")
+            .and_then(Value::as_array)
+            .ok_or("proof storageProof is not an array")?
+            .iter()
+            .map(|entry| {
+                Ok(StorageProof {
+                    key: u256(entry, "key")?,
+                    value: u256(entry, "value")?,
+                    proof: nodes(entry, "proof")?,
+                })
+            })
+            .collect::<Result<Vec<_>, String>>()?;
+        Ok(Self {
+            address: string(v, "address")?.parse().map_err(|e| format!("proof address: {e}"))?,
+            balance: u256(v, "balance")?,
+            code_hash: string(v, "codeHash")?
+                .parse()
+                .map_err(|e| format!("proof codeHash: {e}"))?,
+            nonce: parse_quantity_u64(string(v, "nonce")?)?,
+            storage_hash: string(v, "storageHash")?
+                .parse()
+                .map_err(|e| format!("proof storageHash: {e}"))?,
+            account_proof: nodes(v, "accountProof")?,
+            storage_proof,
+        })
+    }
+}

@@ -20,6 +20,8 @@ pub const MSG_SUBMIT_ETH_EVENTS_TYPE_URL: &str = "/peg.eth.v1.MsgSubmitEthEvents
 pub const MSG_ETH_GOVERNANCE_TYPE_URL: &str = "/peg.eth.v1.MsgEthGovernance";
 /// `/peg.eth.v1.MsgTrustEthAncestor`.
 pub const MSG_TRUST_ETH_ANCESTOR_TYPE_URL: &str = "/peg.eth.v1.MsgTrustEthAncestor";
+/// `/peg.eth.v1.MsgProveEthState`.
+pub const MSG_PROVE_ETH_STATE_TYPE_URL: &str = "/peg.eth.v1.MsgProveEthState";
 
 /// The consensus forks that carry light-client data, lowercase as the beacon API names them.
 pub const LIGHT_CLIENT_FORKS: [&str; 7] =
@@ -50,6 +52,9 @@ pub const MAX_PROOF_NODES: usize = 66;
 pub const MAX_PROOF_NODE_BYTES: usize = 64 * 1024;
 /// Most bridge events (logs) in one `MsgSubmitEthEvents`.
 pub const MAX_EVENTS_PER_MSG: usize = 256;
+/// Largest state- or storage-trie node of `MsgProveEthState`: a branch node is at most 532 bytes
+/// (16 hashes of 33 bytes, an empty value, a 3-byte list header); leaves are far smaller.
+pub const MAX_STATE_PROOF_NODE_BYTES: usize = 1024;
 /// Most forks in a `SetForkSchedule` (one per fork name).
 pub const MAX_FORK_ENTRIES: usize = ALL_FORKS.len();
 
@@ -91,6 +96,10 @@ pub const ETH_EVENT_GAS: u64 = 100_000;
 /// anything else, and the ancestor store's writes including one eviction). Headers are priced
 /// as in `MsgSubmitEthEvents`: [`ETH_HEADER_GAS`] each plus [`ETH_PROOF_BYTE_GAS`] per byte.
 pub const ETH_ANCESTOR_BASE_GAS: u64 = 50_000;
+/// `MsgProveEthState`: base (trusted-set lookup, one header hash, the observation writes).
+pub const ETH_STATE_BASE_GAS: u64 = 30_000;
+/// `MsgProveEthState`: per header or proof-node byte (keccak, RLP walk).
+pub const ETH_STATE_BYTE_GAS: u64 = 10;
 /// `MsgEthGovernance`: base (vote bookkeeping over the validator set).
 pub const ETH_GOVERNANCE_BASE_GAS: u64 = 100_000;
 
@@ -182,6 +191,25 @@ pub struct MsgTrustEthAncestor {
     /// [`MAX_ANCESTOR_HEADERS`], each 1 to [`MAX_EVENT_HEADER_BYTES`]. The last one becomes a
     /// trusted ancestor.
     pub headers: Vec<Vec<u8>>,
+}
+
+/// `peg.eth.v1.MsgProveEthState`, checked for shape: the bridge contract's storage slot 0 at a
+/// trusted execution block, from which the zone learns the bridge's event nonce at that block
+/// (`specs/eth-module.md` §2.5); batch timeouts are judged by it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct MsgProveEthState {
+    /// Any account; it signs and pays.
+    pub sender: AccAddress,
+    /// A trusted block hash: a ring entry or an ancestor entry.
+    pub trusted_block_hash: [u8; 32],
+    /// The RLP header of that block, 1 to [`MAX_EVENT_HEADER_BYTES`].
+    pub header_rlp: Vec<u8>,
+    /// State-trie nodes, root first: 1 to [`MAX_PROOF_NODES`], each 1 to
+    /// [`MAX_STATE_PROOF_NODE_BYTES`].
+    pub account_proof: Vec<Vec<u8>>,
+    /// Storage-trie nodes of slot 0, root first: 0 (an empty storage trie) to
+    /// [`MAX_PROOF_NODES`], each 1 to [`MAX_STATE_PROOF_NODE_BYTES`].
+    pub storage_proof: Vec<Vec<u8>>,
 }
 
 /// One fork of a fork schedule.
@@ -426,6 +454,55 @@ pub(crate) fn decode_ancestor(bytes: &[u8]) -> Result<MsgTrustEthAncestor, TxErr
     })
 }
 
+/// Checks a list of state-trie nodes: `min` to [`MAX_PROOF_NODES`] nodes, each 1 to
+/// [`MAX_STATE_PROOF_NODE_BYTES`].
+fn check_state_nodes(
+    msg: &'static str,
+    field: &str,
+    nodes: &[Vec<u8>],
+    min: usize,
+) -> Result<(), TxError> {
+    if nodes.len() < min || nodes.len() > MAX_PROOF_NODES {
+        return Err(invalid(
+            msg,
+            format!("{field} has {} nodes, expected {min} to {MAX_PROOF_NODES}", nodes.len()),
+        ));
+    }
+    if let Some(index) =
+        nodes.iter().position(|n| n.is_empty() || n.len() > MAX_STATE_PROOF_NODE_BYTES)
+    {
+        return Err(invalid(
+            msg,
+            format!("{field} node {index} is empty or above {MAX_STATE_PROOF_NODE_BYTES} bytes"),
+        ));
+    }
+    Ok(())
+}
+
+pub(crate) fn decode_state(bytes: &[u8]) -> Result<MsgProveEthState, TxError> {
+    const URL: &str = MSG_PROVE_ETH_STATE_TYPE_URL;
+    let raw: proto::MsgProveEthState = decode(bytes, &wire::MSG_PROVE_ETH_STATE)?;
+    let trusted_block_hash = hash32(URL, "trusted_block_hash", &raw.trusted_block_hash)?;
+    if raw.header_rlp.is_empty() || raw.header_rlp.len() > MAX_EVENT_HEADER_BYTES {
+        return Err(invalid(
+            URL,
+            format!(
+                "header_rlp is {} bytes, expected 1 to {MAX_EVENT_HEADER_BYTES}",
+                raw.header_rlp.len()
+            ),
+        ));
+    }
+    check_state_nodes(URL, "account_proof", &raw.account_proof, 1)?;
+    check_state_nodes(URL, "storage_proof", &raw.storage_proof, 0)?;
+    Ok(MsgProveEthState {
+        sender: raw.sender.parse()?,
+        trusted_block_hash,
+        header_rlp: raw.header_rlp,
+        account_proof: raw.account_proof,
+        storage_proof: raw.storage_proof,
+    })
+}
+
 pub(crate) fn decode_governance(bytes: &[u8]) -> Result<MsgEthGovernance, TxError> {
     const URL: &str = MSG_ETH_GOVERNANCE_TYPE_URL;
     let raw: proto::MsgEthGovernance = decode(bytes, &wire::MSG_ETH_GOVERNANCE)?;
@@ -521,6 +598,17 @@ pub(crate) fn encode_ancestor(msg: &MsgTrustEthAncestor) -> Vec<u8> {
     .encode_to_vec()
 }
 
+pub(crate) fn encode_state(msg: &MsgProveEthState) -> Vec<u8> {
+    proto::MsgProveEthState {
+        sender: msg.sender.to_bech32(),
+        trusted_block_hash: msg.trusted_block_hash.to_vec(),
+        header_rlp: msg.header_rlp.clone(),
+        account_proof: msg.account_proof.clone(),
+        storage_proof: msg.storage_proof.clone(),
+    }
+    .encode_to_vec()
+}
+
 pub(crate) fn encode_governance(msg: &MsgEthGovernance) -> Vec<u8> {
     proto::MsgEthGovernance {
         operator: msg.operator.to_bech32(),
@@ -565,6 +653,17 @@ pub fn events_gas(msg: &MsgSubmitEthEvents) -> u64 {
         gas = gas.saturating_add(bytes_gas(receipt.log_indices.len(), ETH_EVENT_GAS));
     }
     gas
+}
+
+/// Gas of a `MsgProveEthState` (shape only): the base plus [`ETH_STATE_BYTE_GAS`] per byte of
+/// the header and of every proof node.
+pub fn state_gas(msg: &MsgProveEthState) -> u64 {
+    let bytes = msg
+        .account_proof
+        .iter()
+        .chain(&msg.storage_proof)
+        .fold(msg.header_rlp.len(), |sum, node| sum.saturating_add(node.len()));
+    ETH_STATE_BASE_GAS.saturating_add(bytes_gas(bytes, ETH_STATE_BYTE_GAS))
 }
 
 /// Gas of a `MsgEthGovernance` (shape only): a reset also pays the bootstrap bytes at the
@@ -863,6 +962,75 @@ mod tests {
         assert!(matches!(
             Msg::from_any(&any(MSG_TRUST_ETH_ANCESTOR_TYPE_URL, twice), 0),
             Err(TxError::DuplicateField { .. })
+        ));
+    }
+
+    fn state_msg() -> MsgProveEthState {
+        MsgProveEthState {
+            sender: signer(),
+            trusted_block_hash: [5; 32],
+            header_rlp: vec![0xc0; 600],
+            account_proof: vec![vec![1; 532], vec![2; 110]],
+            storage_proof: vec![vec![3; 70]],
+        }
+    }
+
+    #[test]
+    fn state_message_round_trips_and_pays_for_its_bytes() -> Result<(), TxError> {
+        let msg = Msg::ProveEthState(state_msg());
+        let packed = msg.to_any();
+        assert_eq!(packed.type_url, MSG_PROVE_ETH_STATE_TYPE_URL);
+        assert_eq!(Msg::from_any(&packed, 0)?, msg);
+        assert_eq!(msg.signer(), &signer());
+        assert_eq!(msg.gas(), ETH_STATE_BASE_GAS + (600 + 532 + 110 + 70) * ETH_STATE_BYTE_GAS);
+        // An empty storage proof (an empty storage trie) is a valid shape.
+        let empty = Msg::ProveEthState(MsgProveEthState { storage_proof: vec![], ..state_msg() });
+        assert_eq!(Msg::from_any(&empty.to_any(), 0)?, empty);
+        Ok(())
+    }
+
+    #[test]
+    fn state_bounds_are_enforced() {
+        let refused = |msg: MsgProveEthState| {
+            matches!(
+                Msg::from_any(&Msg::ProveEthState(msg).to_any(), 0),
+                Err(TxError::InvalidMessage { .. })
+            )
+        };
+        assert!(refused(MsgProveEthState { header_rlp: vec![], ..state_msg() }));
+        assert!(refused(MsgProveEthState {
+            header_rlp: vec![1; MAX_EVENT_HEADER_BYTES + 1],
+            ..state_msg()
+        }));
+        assert!(refused(MsgProveEthState { account_proof: vec![], ..state_msg() }));
+        assert!(refused(MsgProveEthState {
+            account_proof: vec![vec![1]; MAX_PROOF_NODES + 1],
+            ..state_msg()
+        }));
+        assert!(refused(MsgProveEthState {
+            account_proof: vec![vec![1; MAX_STATE_PROOF_NODE_BYTES + 1]],
+            ..state_msg()
+        }));
+        assert!(refused(MsgProveEthState { storage_proof: vec![vec![]], ..state_msg() }));
+        assert!(refused(MsgProveEthState {
+            storage_proof: vec![vec![1]; MAX_PROOF_NODES + 1],
+            ..state_msg()
+        }));
+        let mut raw = proto::MsgProveEthState::decode(
+            Msg::ProveEthState(state_msg()).to_any().value.as_slice(),
+        )
+        .expect("own encoding decodes");
+        raw.trusted_block_hash.pop();
+        assert!(matches!(
+            Msg::from_any(&any(MSG_PROVE_ETH_STATE_TYPE_URL, raw.encode_to_vec()), 0),
+            Err(TxError::InvalidMessage { .. })
+        ));
+        // Strict wire schema: an unknown field is refused.
+        let mut unknown = Msg::ProveEthState(state_msg()).to_any().value;
+        unknown.extend_from_slice(&[0x30, 0x01]);
+        assert!(matches!(
+            Msg::from_any(&any(MSG_PROVE_ETH_STATE_TYPE_URL, unknown), 0),
+            Err(TxError::UnknownField { field: 6, .. })
         ));
     }
 

@@ -8,10 +8,16 @@
 use peg_types::EthAddress;
 use prost::Message as _;
 
+use crate::bridge_msgs::{
+    self, MsgCancelSendToEthereum, MsgRegisterDenom, MsgRequestBatch, MsgSendToEthereum,
+    MSG_CANCEL_SEND_TO_ETHEREUM_TYPE_URL, MSG_REGISTER_DENOM_TYPE_URL, MSG_REQUEST_BATCH_TYPE_URL,
+    MSG_SEND_TO_ETHEREUM_TYPE_URL,
+};
 use crate::coin::{Coin, Coins};
 use crate::eth_msgs::{
-    self, MsgEthGovernance, MsgSubmitEthEvents, MsgTrustEthAncestor, MsgUpdateEthClient,
-    MSG_ETH_GOVERNANCE_TYPE_URL, MSG_SUBMIT_ETH_EVENTS_TYPE_URL, MSG_TRUST_ETH_ANCESTOR_TYPE_URL,
+    self, MsgEthGovernance, MsgProveEthState, MsgSubmitEthEvents, MsgTrustEthAncestor,
+    MsgUpdateEthClient, MSG_ETH_GOVERNANCE_TYPE_URL, MSG_PROVE_ETH_STATE_TYPE_URL,
+    MSG_SUBMIT_ETH_EVENTS_TYPE_URL, MSG_TRUST_ETH_ANCESTOR_TYPE_URL,
     MSG_UPDATE_ETH_CLIENT_TYPE_URL,
 };
 use crate::proto;
@@ -114,6 +120,16 @@ pub enum Msg {
     EthGovernance(MsgEthGovernance),
     /// `/peg.eth.v1.MsgTrustEthAncestor`.
     TrustEthAncestor(MsgTrustEthAncestor),
+    /// `/peg.eth.v1.MsgProveEthState`.
+    ProveEthState(MsgProveEthState),
+    /// `/peg.bridge.v1.MsgSendToEthereum`.
+    SendToEthereum(MsgSendToEthereum),
+    /// `/peg.bridge.v1.MsgCancelSendToEthereum`.
+    CancelSendToEthereum(MsgCancelSendToEthereum),
+    /// `/peg.bridge.v1.MsgRequestBatch`.
+    RequestBatch(MsgRequestBatch),
+    /// `/peg.bridge.v1.MsgRegisterDenom`.
+    RegisterDenom(MsgRegisterDenom),
 }
 
 /// The gas a transaction carrying `messages` must declare at least:
@@ -135,6 +151,11 @@ impl Msg {
             Self::SubmitEthEvents(_) => MSG_SUBMIT_ETH_EVENTS_TYPE_URL,
             Self::EthGovernance(_) => MSG_ETH_GOVERNANCE_TYPE_URL,
             Self::TrustEthAncestor(_) => MSG_TRUST_ETH_ANCESTOR_TYPE_URL,
+            Self::ProveEthState(_) => MSG_PROVE_ETH_STATE_TYPE_URL,
+            Self::SendToEthereum(_) => MSG_SEND_TO_ETHEREUM_TYPE_URL,
+            Self::CancelSendToEthereum(_) => MSG_CANCEL_SEND_TO_ETHEREUM_TYPE_URL,
+            Self::RequestBatch(_) => MSG_REQUEST_BATCH_TYPE_URL,
+            Self::RegisterDenom(_) => MSG_REGISTER_DENOM_TYPE_URL,
         }
     }
 
@@ -149,6 +170,11 @@ impl Msg {
             Self::SubmitEthEvents(msg) => &msg.signer,
             Self::EthGovernance(msg) => &msg.operator,
             Self::TrustEthAncestor(msg) => &msg.signer,
+            Self::ProveEthState(msg) => &msg.sender,
+            Self::SendToEthereum(msg) => &msg.sender,
+            Self::CancelSendToEthereum(msg) => &msg.sender,
+            Self::RequestBatch(msg) => &msg.sender,
+            Self::RegisterDenom(msg) => &msg.sender,
         }
     }
 
@@ -168,6 +194,11 @@ impl Msg {
             Self::SubmitEthEvents(msg) => events_gas(msg),
             Self::EthGovernance(msg) => governance_gas(msg),
             Self::TrustEthAncestor(msg) => ancestor_gas(msg),
+            Self::ProveEthState(msg) => state_gas(msg),
+            Self::SendToEthereum(_) => bridge_msgs::SEND_TO_ETHEREUM_GAS,
+            Self::CancelSendToEthereum(_) => bridge_msgs::CANCEL_SEND_TO_ETHEREUM_GAS,
+            Self::RequestBatch(_) => bridge_msgs::REQUEST_BATCH_GAS,
+            Self::RegisterDenom(_) => bridge_msgs::REGISTER_DENOM_GAS,
         }
     }
 
@@ -202,6 +233,11 @@ impl Msg {
             Self::SubmitEthEvents(msg) => eth_msgs::encode_events(msg),
             Self::EthGovernance(msg) => eth_msgs::encode_governance(msg),
             Self::TrustEthAncestor(msg) => eth_msgs::encode_ancestor(msg),
+            Self::ProveEthState(msg) => eth_msgs::encode_state(msg),
+            Self::SendToEthereum(msg) => bridge_msgs::encode_send(msg),
+            Self::CancelSendToEthereum(msg) => bridge_msgs::encode_cancel(msg),
+            Self::RequestBatch(msg) => bridge_msgs::encode_request_batch(msg),
+            Self::RegisterDenom(msg) => bridge_msgs::encode_register_denom(msg),
         };
         proto::Any { type_url: self.type_url().to_owned(), value }
     }
@@ -304,6 +340,21 @@ impl Msg {
             }
             MSG_TRUST_ETH_ANCESTOR_TYPE_URL => {
                 eth_msgs::decode_ancestor(&any.value).map(Self::TrustEthAncestor)
+            }
+            MSG_PROVE_ETH_STATE_TYPE_URL => {
+                eth_msgs::decode_state(&any.value).map(Self::ProveEthState)
+            }
+            MSG_SEND_TO_ETHEREUM_TYPE_URL => {
+                bridge_msgs::decode_send(&any.value).map(Self::SendToEthereum)
+            }
+            MSG_CANCEL_SEND_TO_ETHEREUM_TYPE_URL => {
+                bridge_msgs::decode_cancel(&any.value).map(Self::CancelSendToEthereum)
+            }
+            MSG_REQUEST_BATCH_TYPE_URL => {
+                bridge_msgs::decode_request_batch(&any.value).map(Self::RequestBatch)
+            }
+            MSG_REGISTER_DENOM_TYPE_URL => {
+                bridge_msgs::decode_register_denom(&any.value).map(Self::RegisterDenom)
             }
             _ => Err(TxError::UnknownMessageType { index, type_url: any.type_url.clone() }),
         }

@@ -289,6 +289,27 @@ pub struct MsgSubmitEthEvents {
     pub receipts: Vec<EventReceipt>,
 }
 
+/// `peg.eth.v1.MsgProveEthState`: the bridge contract's storage slot 0 (its event nonce) at a
+/// trusted execution block, proven by `eth_getProof` nodes under the header's state root.
+#[derive(Clone, PartialEq, Eq, ::prost::Message)]
+pub struct MsgProveEthState {
+    /// Field 1: `peg1…`, any account (permissionless).
+    #[prost(string, tag = "1")]
+    pub sender: String,
+    /// Field 2: a trusted block hash (ring or ancestor entry), 32 bytes.
+    #[prost(bytes = "vec", tag = "2")]
+    pub trusted_block_hash: Vec<u8>,
+    /// Field 3: the RLP header of that block; `keccak(header_rlp) == trusted_block_hash`.
+    #[prost(bytes = "vec", tag = "3")]
+    pub header_rlp: Vec<u8>,
+    /// Field 4: state-trie nodes of the bridge account, root first (`accountProof`).
+    #[prost(bytes = "vec", repeated, tag = "4")]
+    pub account_proof: Vec<Vec<u8>>,
+    /// Field 5: storage-trie nodes of slot 0, root first (`storageProof[0].proof`).
+    #[prost(bytes = "vec", repeated, tag = "5")]
+    pub storage_proof: Vec<Vec<u8>>,
+}
+
 /// `peg.eth.v1.MsgTrustEthAncestor`: extends trust from a trusted execution block down to one
 /// of its ancestors, so that events far below the oldest trusted block stay provable.
 #[derive(Clone, PartialEq, Eq, ::prost::Message)]

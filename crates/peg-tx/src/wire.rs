@@ -165,6 +165,11 @@ pub(crate) static MSG_SUBMIT_ETH_EVENTS: Schema = Schema {
     ],
 };
 
+pub(crate) static MSG_PROVE_ETH_STATE: Schema = Schema {
+    name: "peg.eth.v1.MsgProveEthState",
+    fields: &[scalar(1, LEN), scalar(2, LEN), scalar(3, LEN), repeated_bytes(4), repeated_bytes(5)],
+};
+
 pub(crate) static MSG_TRUST_ETH_ANCESTOR: Schema = Schema {
     name: "peg.eth.v1.MsgTrustEthAncestor",
     fields: &[scalar(1, LEN), scalar(2, LEN), repeated_bytes(3)],

@@ -75,6 +75,7 @@ fn mainnet_routes(bootstrap: &str) -> HashMap<String, String> {
 fn genesis(url: &str, out: &Path, extra: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_pegd"))
         .args(["eth", "genesis", "--beacon-api", url, "--bridge", BRIDGE, "--bridge-id", BRIDGE_ID])
+        .args(["--eth-chain-id", "1"])
         .arg("--out")
         .arg(out)
         .args(extra)
@@ -112,6 +113,7 @@ fn writes_the_eth_genesis_object_from_a_builtin_network() {
     assert_eq!(written["bootstrap"], served, "the bootstrap is embedded unchanged");
     assert_eq!(written["bridge_contract"], BRIDGE.to_lowercase());
     assert_eq!(written["bridge_id"], BRIDGE_ID);
+    assert_eq!(written["eth_chain_id"], 1);
     assert_eq!(written["next_event_nonce"], "1");
     assert_eq!(written["trusted_ring_size"], 8192);
     assert_eq!(written["governance_voting_period"], 1000);

@@ -245,6 +245,15 @@ pub enum ExecutionError {
         total: usize,
     },
 
+    // ---------------------------------------------------------------- state proofs
+    /// A state-trie account value is not the four-item list `[nonce, balance, storageRoot,
+    /// codeHash]`.
+    #[error("account: {got} fields, expected 4 (nonce, balance, storage root, code hash)")]
+    AccountFieldCount {
+        /// Number of fields found.
+        got: usize,
+    },
+
     // ---------------------------------------------------------------- JSON-RPC objects
     /// A JSON-RPC object could not be read.
     #[error("JSON-RPC {context}: {reason}")]

@@ -8,6 +8,9 @@
 //! 2. [`verify_receipt_proof`]: a Merkle-Patricia proof under the block's receipts root, walked along
 //!    the key `rlp(tx_index)`, yielding a [`Receipt`] (types 0–4 and pre-Byzantium).
 //! 3. [`Receipt::log`] / [`Receipt::events`]: log extraction.
+//! 4. [`verify_storage_slot`] (state proofs, `eth_getProof`): an account under the header's
+//!    `state_root` ([`verify_account_proof`]), then a storage slot under its storage root
+//!    ([`verify_storage_proof`]); absence is an answer (no account, a zero slot), not an error.
 //!
 //! [`ExecutionProof::verify`] does 1–2 in one call. For relayers and tools: [`ExecutionHeader`]
 //! (full header from JSON-RPC, canonical RLP), [`Receipt::from_json_rpc`],
@@ -23,11 +26,12 @@ mod json;
 mod proof;
 mod receipt;
 mod rlp;
+mod state;
 mod trie;
 
 /// Types of the public API, re-exported so callers (pegd, the relayer, fuzz targets) need not pin
 /// `alloy-primitives` themselves.
-pub use alloy_primitives::{keccak256, Address, Bloom, Bytes, B256};
+pub use alloy_primitives::{keccak256, Address, Bloom, Bytes, B256, U256};
 pub use error::ExecutionError;
 pub use header::{ExecutionHeader, RpcBlockHeader, PRAGUE_HEADER_FIELDS};
 pub use header_chain::{
@@ -40,7 +44,11 @@ pub use proof::{
     VerifiedReceipt,
 };
 pub use receipt::{Log, Receipt, ReceiptOutcome, RpcReceipt, TxType};
+pub use state::{
+    account_key, decode_account, storage_key, verify_account_proof, verify_storage_proof,
+    verify_storage_slot, Account, StorageSlot, EMPTY_CODE_HASH,
+};
 pub use trie::{
-    ordered_trie_key, ordered_trie_root, verify_proof, OrderedTrie, EMPTY_TRIE_ROOT,
-    MAX_PROOF_NODES,
+    ordered_trie_key, ordered_trie_root, verify_proof, verify_proof_or_absence, OrderedTrie,
+    EMPTY_TRIE_ROOT, MAX_PROOF_NODES,
 };

@@ -84,14 +84,57 @@ pub fn verify_proof<'a, N: AsRef<[u8]>>(
     key: &[u8],
     proof: &'a [N],
 ) -> Result<&'a [u8], ExecutionError> {
+    match walk(root, key, proof)? {
+        (Some(value), _) => Ok(value),
+        // A proof of absence, whether or not nodes are left over: rejected either way.
+        (None, _) => {
+            Err(ExecutionError::KeyNotInTrie { key: alloy_primitives::hex::encode_prefixed(key) })
+        }
+    }
+}
+
+/// Verifies a Merkle-Patricia proof of `key` against `root`: `Some(value)` for an inclusion proof,
+/// `None` for a proof of absence (the path from the root diverges from the key, or ends on an
+/// empty slot). State and storage proofs (`eth_getProof`) need both answers: an account that does
+/// not exist and a storage slot holding zero are proven by absence.
+///
+/// The empty trie ([`EMPTY_TRIE_ROOT`]) holds nothing: its proof is empty or the single node
+/// `rlp("")` (`0x80`), and the answer is `None`. Every other rule is [`verify_proof`]'s: each node
+/// hashes to its parent's reference, and no node may be left over once the answer is reached.
+pub fn verify_proof_or_absence<'a, N: AsRef<[u8]>>(
+    root: B256,
+    key: &[u8],
+    proof: &'a [N],
+) -> Result<Option<&'a [u8]>, ExecutionError> {
+    if root == EMPTY_TRIE_ROOT {
+        return match proof {
+            [] => Ok(None),
+            [node] if node.as_ref() == [alloy_rlp::EMPTY_STRING_CODE].as_slice() => Ok(None),
+            _ => Err(ExecutionError::UnusedProofNodes { used: 0, total: proof.len() }),
+        };
+    }
+    match walk(root, key, proof)? {
+        (None, used) if used != proof.len() => {
+            Err(ExecutionError::UnusedProofNodes { used, total: proof.len() })
+        }
+        (answer, _) => Ok(answer),
+    }
+}
+
+/// Walks `proof` along `key` from `root`: the value (`None`: the path proves absence) and the
+/// number of proof nodes consumed. An inclusion with nodes left over is refused here; an absence
+/// is returned with its count so that each caller applies its own rule.
+fn walk<'a, N: AsRef<[u8]>>(
+    root: B256,
+    key: &[u8],
+    proof: &'a [N],
+) -> Result<(Option<&'a [u8]>, usize), ExecutionError> {
     if proof.is_empty() {
         return Err(ExecutionError::EmptyProof);
     }
     if proof.len() > MAX_PROOF_NODES {
         return Err(ExecutionError::ProofTooLong { got: proof.len(), max: MAX_PROOF_NODES });
     }
-    let absent =
-        || ExecutionError::KeyNotInTrie { key: alloy_primitives::hex::encode_prefixed(key) };
     let key = nibbles(key);
     let mut position = 0usize; // nibbles of the key consumed
     let mut used = 0usize; // proof elements consumed
@@ -125,7 +168,10 @@ pub fn verify_proof<'a, N: AsRef<[u8]>>(
                 Some(&nibble) => {
                     let slot = slots.get(usize::from(nibble)).ok_or(malformed("nibble"))?;
                     position += 1;
-                    next = child_ref(*slot, index)?.ok_or_else(absent)?;
+                    match child_ref(*slot, index)? {
+                        Some(child) => next = child,
+                        None => return Ok((None, used)),
+                    }
                     None
                 }
             },
@@ -134,7 +180,7 @@ pub fn verify_proof<'a, N: AsRef<[u8]>>(
                 let remaining = key.get(position..).unwrap_or_default();
                 if is_leaf {
                     if remaining != path.as_slice() {
-                        return Err(absent());
+                        return Ok((None, used));
                     }
                     Some(rest.string("leaf value")?)
                 } else {
@@ -142,7 +188,7 @@ pub fn verify_proof<'a, N: AsRef<[u8]>>(
                         return Err(malformed("extension with an empty path"));
                     }
                     if !remaining.starts_with(&path) {
-                        return Err(absent());
+                        return Ok((None, used));
                     }
                     position += path.len();
                     next =
@@ -158,12 +204,12 @@ pub fn verify_proof<'a, N: AsRef<[u8]>>(
         };
         if let Some(value) = value {
             if value.is_empty() {
-                return Err(absent());
+                return Ok((None, used));
             }
             if used != proof.len() {
                 return Err(ExecutionError::UnusedProofNodes { used, total: proof.len() });
             }
-            return Ok(value);
+            return Ok((Some(value), used));
         }
     }
 }

@@ -59,6 +59,9 @@ pub struct EthGenesis {
     pub bridge_contract: String,
     /// The bridge's EIP-712 salt, `0x…` 32 bytes.
     pub bridge_id: String,
+    /// The Ethereum chain id (`eth_chainId`, the contract's `block.chainid`): part of the
+    /// EIP-712 domain of every checkpoint (`specs/bridge-module.md` §1).
+    pub eth_chain_id: u64,
     /// The first event nonce the zone expects (decimal string).
     pub next_event_nonce: String,
     /// Bound of the trusted ring of finalized execution blocks.
@@ -95,6 +98,8 @@ pub struct EthConfig {
     pub bridge_contract: Address,
     /// The bridge's EIP-712 salt.
     pub bridge_id: B256,
+    /// The Ethereum chain id of the EIP-712 domain.
+    pub chain_id: u64,
     /// Ring bound.
     pub trusted_ring_size: u32,
     /// Adoptable native denoms.
@@ -195,6 +200,9 @@ impl EthGenesis {
             return Err(g("bridge_contract is the zero address".into()));
         }
         let bridge_id = parse_b256("bridge_id", &self.bridge_id)?;
+        if self.eth_chain_id == 0 {
+            return Err(g("eth_chain_id must be positive".into()));
+        }
         let next_event_nonce: u64 =
             self.next_event_nonce.parse().ok().filter(|n| *n > 0).ok_or_else(|| {
                 g(format!("next_event_nonce {:?} is not a positive integer", self.next_event_nonce))
@@ -225,6 +233,7 @@ impl EthGenesis {
                 chain,
                 bridge_contract,
                 bridge_id,
+                chain_id: self.eth_chain_id,
                 trusted_ring_size: self.trusted_ring_size,
                 native_denoms: self.native_denoms.clone(),
                 governance_voting_period: self.governance_voting_period,

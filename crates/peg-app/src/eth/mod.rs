@@ -10,6 +10,9 @@
 pub mod client;
 pub mod genesis;
 pub mod governance_query;
+pub mod observed;
+
+pub use observed::{observed, EthObservation};
 
 use std::str::FromStr;
 
@@ -881,6 +884,15 @@ pub fn submit_events(
         }
     }
     let proven = prove_events(&config, msg, &chain)?;
+    // The newest event's block: the observation the applied events support (observed.rs).
+    let newest = proven.last().and_then(|item| {
+        let header = chain.iter().find(|h| h.number == item.block_number)?;
+        Some(EthObservation {
+            block_number: header.number,
+            timestamp: header.timestamp,
+            event_nonce: item.event.event_nonce(),
+        })
+    });
     let mut events = Vec::with_capacity(proven.len() + 1);
     events.extend(settle_trusted_top(cache, &config, trusted, msg.trusted_block_hash, top)?);
     for item in proven {
@@ -890,6 +902,7 @@ pub fn submit_events(
         .checked_add(u64::try_from(msg.event_count()).map_err(|_| AppError::Overflow("events"))?)
         .ok_or(AppError::Overflow("event nonce"))?;
     cache.set(KEY_NEXT_EVENT_NONCE.to_vec(), next.to_be_bytes().to_vec());
+    events.extend(observed::after_events(cache, newest)?);
     Ok(events)
 }
 
@@ -1033,6 +1046,22 @@ pub fn voucher_supply(cache: &Cache<'_>, token: &EthAddress) -> Result<u128, App
     }
 }
 
+/// Burns `amount` of `token`'s vouchers from the supply (the bridge pool already gave up the
+/// coins): an executed batch released that much from the contract, so supply keeps matching
+/// what the contract holds.
+pub fn burn_voucher(
+    cache: &mut Cache<'_>,
+    token: &EthAddress,
+    amount: u128,
+) -> Result<(), AppError> {
+    let supply = voucher_supply(cache, token)?;
+    let left = supply.checked_sub(amount).ok_or_else(|| {
+        corrupt(&voucher_key(token), "voucher supply below an executed batch's amount")
+    })?;
+    cache.set(voucher_key(token), left.to_be_bytes().to_vec());
+    Ok(())
+}
+
 fn voucher_tokens(cache: &Cache<'_>) -> Result<Vec<EthAddress>, AppError> {
     let tokens = fixed_list::<20>(cache, KEY_VOUCHER_TOKENS, "token list is not 20-byte entries")?;
     Ok(tokens.into_iter().map(EthAddress::new).collect())
@@ -1153,7 +1182,8 @@ fn apply_event(
             }
         },
         PegEvent::TokenDeployed(t) => {
-            match config.native_denoms.iter().find(|n| n.denom == t.denom) {
+            let registered = crate::bridge::registered_native_denom(cache, &t.denom)?;
+            match config.native_denoms.iter().find(|n| n.denom == t.denom).or(registered.as_ref()) {
                 None => format!("ignored: {:?} is not a native denom", t.denom),
                 Some(native)
                     if native.name != t.name
@@ -1197,6 +1227,7 @@ fn apply_event(
             let bytes = serde_json::to_vec(v)
                 .map_err(|_| corrupt(KEY_LAST_VALSET_UPDATED, "valset JSON"))?;
             cache.set(KEY_LAST_VALSET_UPDATED.to_vec(), bytes);
+            events.extend(crate::bridge::on_valset_updated(cache, v.valset.nonce)?);
             "applied".to_owned()
         }
         PegEvent::BatchExecuted(b) => {
@@ -1204,6 +1235,7 @@ fn apply_event(
                 [PREFIX_BATCH_EXECUTED, &b.token.as_bytes()[..], &b.batch_nonce.to_be_bytes()[..]]
                     .concat();
             cache.set(key, b.event_nonce.to_be_bytes().to_vec());
+            events.extend(crate::bridge::on_batch_executed(cache, &b.token, b.batch_nonce)?);
             "applied".to_owned()
         }
     };
@@ -1535,6 +1567,10 @@ pub fn query(cache: &Cache<'_>, path: &str) -> Result<Vec<u8>, QueryError> {
             json(&views)
         }
         "governance" => governance_query::query(cache, &config),
+        "observed" if arg.is_empty() => json(&observed::observed(cache).map_err(internal)?),
+        "observed" if arg == "pending" => {
+            json(&observed::observed_pending(cache).map_err(internal)?)
+        }
         "tokens" => {
             let escrow = escrow_address();
             let mut views = Vec::new();
@@ -1610,6 +1646,7 @@ pub(crate) mod tests {
             chain: ChainConfig::mainnet(),
             bridge_contract: Address::repeat_byte(0xB0),
             bridge_id: B256::repeat_byte(0x1D),
+            chain_id: 1,
             trusted_ring_size: size,
             native_denoms: Vec::new(),
             governance_voting_period: 10,

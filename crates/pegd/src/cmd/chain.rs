@@ -74,6 +74,9 @@ pub enum QueryCommand {
     /// The Ethereum module: light client, events, vouchers, adopted tokens.
     #[command(subcommand)]
     Eth(EthQueryCommand),
+    /// The bridge to Ethereum: pool, batches, valsets, signatures, denoms, parameters.
+    #[command(subcommand)]
+    Bridge(super::bridge::BridgeQueryCommand),
 }
 
 /// `pegd query eth …`.
@@ -160,6 +163,9 @@ pub enum TxCommand {
     /// Ethereum key registration.
     #[command(subcommand)]
     Eth(EthTxCommand),
+    /// Transfers to Ethereum, batches, native denom registration.
+    #[command(subcommand)]
+    Bridge(super::bridge::BridgeTxCommand),
 }
 
 /// `pegd tx staking …`.
@@ -358,6 +364,7 @@ pub fn run_query(args: &QueryArgs) -> Result<(), NodeError> {
             })
         }
         QueryCommand::Eth(command) => run_eth_query(&client, output, command),
+        QueryCommand::Bridge(command) => super::bridge::run_query(&client, output, command),
     }
 }
 
@@ -541,6 +548,11 @@ pub fn run_tx(args: &TxArgs) -> Result<(), NodeError> {
                 operator_address: key.address(),
                 amount: parse_coin(amount)?,
             });
+            (key, msg)
+        }
+        TxCommand::Bridge(command) => {
+            let key = ring.load(command.from())?;
+            let msg = command.build_msg(key.address())?;
             (key, msg)
         }
         TxCommand::Eth(EthTxCommand::RegisterAddress { from, eth_key }) => {

@@ -1,6 +1,7 @@
 //! The node's sub-commands: `init`, `testnet`, `start`, `keys`, `tx`, `query`.
 
 pub mod beacon;
+pub mod bridge;
 pub mod chain;
 pub mod eth_gov;
 
@@ -103,6 +104,10 @@ pub struct TestnetArgs {
     /// An `app_state.eth` JSON file (`pegd eth genesis`) to embed: enables the Ethereum module.
     #[arg(long)]
     eth_genesis: Option<PathBuf>,
+    /// Seconds from a batch's creation to its Ethereum timeout (`app_state.bridge`; default
+    /// 3600).
+    #[arg(long, value_name = "SECONDS")]
+    batch_timeout_secs: Option<u64>,
     /// Output format.
     #[arg(long, value_enum, default_value_t)]
     output_format: OutputFormat,
@@ -222,6 +227,7 @@ pub fn run_testnet(args: &TestnetArgs) -> Result<(), NodeError> {
         power: args.power,
         vote_extensions_enable_height: args.vote_extensions_height,
         eth_genesis: args.eth_genesis.clone(),
+        batch_timeout_secs: args.batch_timeout_secs,
     })?;
     let report: Vec<TestnetNodeReport> = nodes
         .iter()

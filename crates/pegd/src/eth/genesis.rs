@@ -58,6 +58,13 @@ pub struct Args {
     /// The bridge id (the contract's EIP-712 salt), 32 bytes.
     #[arg(long, value_name = "0x..")]
     bridge_id: String,
+    /// Ethereum JSON-RPC: its `eth_chainId` is the EIP-712 domain's chain id
+    /// (`app_state.eth.eth_chain_id`).
+    #[arg(long, value_name = "URL", required_unless_present = "eth_chain_id")]
+    eth_rpc: Option<String>,
+    /// The Ethereum chain id, instead of asking `--eth-rpc` (both: they must agree).
+    #[arg(long, value_name = "N")]
+    eth_chain_id: Option<u64>,
     /// First event nonce the peg zone expects from the contract.
     #[arg(long, default_value_t = 1)]
     next_event_nonce: u64,
@@ -156,6 +163,8 @@ pub struct EthGenesis {
     pub bridge_contract: String,
     /// The bridge id.
     pub bridge_id: B256,
+    /// The Ethereum chain id (EIP-712 domain).
+    pub eth_chain_id: u64,
     /// First event nonce expected (a decimal string).
     pub next_event_nonce: String,
     /// Bound of the trusted ring.
@@ -226,6 +235,7 @@ async fn execute(args: &Args) -> Result<Summary, GenesisError> {
             reason: "must be at least 1".into(),
         });
     }
+    let eth_chain_id = eth_chain_id(args).await?;
     let beacon = Beacon::new(&args.beacon_api)?;
 
     // 1. Genesis.
@@ -282,6 +292,7 @@ async fn execute(args: &Args) -> Result<Summary, GenesisError> {
         bootstrap,
         bridge_contract: format!("{bridge:#x}"),
         bridge_id,
+        eth_chain_id,
         next_event_nonce: args.next_event_nonce.to_string(),
         trusted_ring_size: args.trusted_ring_size,
         native_denoms: vec![NativeDenom {
@@ -317,6 +328,43 @@ async fn execute(args: &Args) -> Result<Summary, GenesisError> {
         execution_block_number: checked.execution_number,
         execution_block_hash: checked.execution_hash,
     })
+}
+
+/// The Ethereum chain id: `--eth-chain-id`, or `eth_chainId` of `--eth-rpc` (both: equal).
+async fn eth_chain_id(args: &Args) -> Result<u64, GenesisError> {
+    let asked = match &args.eth_rpc {
+        Some(url) => {
+            let rpc = peg_eth_rpc::EthRpc::new(url)
+                .map_err(|e| GenesisError::Argument { flag: "--eth-rpc", reason: e.to_string() })?;
+            Some(rpc.chain_id().await.map_err(|e| GenesisError::Argument {
+                flag: "--eth-rpc",
+                reason: format!("eth_chainId: {e}"),
+            })?)
+        }
+        None => None,
+    };
+    let chain_id = match (args.eth_chain_id, asked) {
+        (Some(given), Some(asked)) if given != asked => {
+            return Err(GenesisError::Argument {
+                flag: "--eth-chain-id",
+                reason: format!("{given} differs from the node's eth_chainId {asked}"),
+            })
+        }
+        (Some(id), _) | (None, Some(id)) => id,
+        (None, None) => {
+            return Err(GenesisError::Argument {
+                flag: "--eth-rpc",
+                reason: "give --eth-rpc or --eth-chain-id".into(),
+            })
+        }
+    };
+    if chain_id == 0 {
+        return Err(GenesisError::Argument {
+            flag: "--eth-chain-id",
+            reason: "must be positive".into(),
+        });
+    }
+    Ok(chain_id)
 }
 
 /// The configuration: built-in, the simulator's `config.yaml`, or the node's `config/spec`.

@@ -175,6 +175,7 @@ mod tests {
             }],
             eth: None,
             eth_addresses: Vec::new(),
+            bridge: None,
         }
     }
 

@@ -229,6 +229,7 @@ pub fn init_home(options: &InitOptions) -> Result<InitializedNode, NodeError> {
         validators: vec![genesis_validator.clone()],
         eth: None,
         eth_addresses: Vec::new(),
+        bridge: None,
     };
     let comet_validator = CometValidator {
         key: validator_key.clone(),
@@ -348,6 +349,8 @@ pub struct TestnetOptions {
     pub vote_extensions_enable_height: u64,
     /// An `app_state.eth` object (JSON file) to embed: enables the Ethereum module.
     pub eth_genesis: Option<PathBuf>,
+    /// `app_state.bridge.batch_timeout_secs` (`None`: the default, no `bridge` object).
+    pub batch_timeout_secs: Option<u64>,
 }
 
 /// The file under a node home holding the validator's Ethereum key: `0x` + 64 hex, mode 0600.
@@ -445,12 +448,24 @@ pub fn init_testnet(options: &TestnetOptions) -> Result<Vec<InitializedNode>, No
         Some(path) => Some(read_eth_genesis(path)?),
         None => None,
     };
+    let bridge = match options.batch_timeout_secs {
+        Some(batch_timeout_secs) => {
+            let params = peg_app::bridge::BridgeParams { batch_timeout_secs, ..Default::default() };
+            params.validate().map_err(|e| NodeError::InvalidArgument {
+                name: "--batch-timeout-secs",
+                reason: e.to_string(),
+            })?;
+            Some(params)
+        }
+        None => None,
+    };
     let app_state = Genesis {
         params: genesis::default_params(),
         accounts,
         validators: nodes.iter().map(|n| n.genesis_validator.clone()).collect(),
         eth,
         eth_addresses,
+        bridge,
     };
     let comet_validators: Vec<CometValidator> = nodes
         .iter()
@@ -537,6 +552,7 @@ mod tests {
             }],
             eth: None,
             eth_addresses: Vec::new(),
+            bridge: None,
         };
         let genesis = serde_json::json!({
             "chain_id": "peg-set-eth",
@@ -563,6 +579,7 @@ mod tests {
             "bootstrap": bootstrap,
             "bridge_contract": format!("0x{}", "b0".repeat(20)),
             "bridge_id": format!("0x{}", "1d".repeat(32)),
+            "eth_chain_id": 31337,
             "next_event_nonce": "1",
             "trusted_ring_size": 8192,
             "native_denoms": [{"denom": "upeg", "name": "Peg", "symbol": "PEG", "decimals": 6}],

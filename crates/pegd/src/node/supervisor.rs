@@ -53,7 +53,14 @@ enum Event {
 pub fn run_node(home: &Path) -> Result<StopReason, NodeError> {
     let home = home.canonicalize().map_err(NodeError::io("resolve", home))?;
     let config = PegdConfig::load(&home)?;
-    let app = App::open(&home).map_err(|e| NodeError::App { reason: e.to_string() })?;
+    let mut app = App::open(&home).map_err(|e| NodeError::App { reason: e.to_string() })?;
+    match load_eth_key(&home)? {
+        Some(key) => app.set_eth_signer(key),
+        None => tracing::warn!(
+            path = %home.join(super::ETH_KEY_FILE).display(),
+            "no Ethereum key file: this validator will not sign checkpoints"
+        ),
+    }
 
     let (events_tx, events) = mpsc::channel::<Event>();
     let (fatal_tx, fatal_rx) = mpsc::channel::<FatalError>();
@@ -106,6 +113,41 @@ pub fn run_node(home: &Path) -> Result<StopReason, NodeError> {
     let _guard = shared.lock();
     tracing::info!("node stopped");
     Ok(reason)
+}
+
+/// Reads the validator's Ethereum key `<home>/config/eth_key` (`0x` + 64 hex, a trailing newline
+/// allowed), which signs checkpoints in ExtendVote. `None` when the file does not exist; a file
+/// that exists but does not hold a valid key is an error (the node must not run unnoticed
+/// without signing).
+pub fn load_eth_key(home: &Path) -> Result<Option<peg_types::SigningKey>, NodeError> {
+    let path = home.join(super::ETH_KEY_FILE);
+    let text = match std::fs::read_to_string(&path) {
+        Ok(text) => text,
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(error) => return Err(NodeError::io("read", &path)(error)),
+    };
+    parse_eth_key(&text)
+        .map(Some)
+        .map_err(|reason| NodeError::BadKeyFile { path: path.clone(), reason })
+}
+
+/// Parses `0x` + 64 hex digits (surrounding whitespace ignored) as a secp256k1 secret key.
+fn parse_eth_key(text: &str) -> Result<peg_types::SigningKey, String> {
+    let trimmed = text.trim();
+    let hex_part = trimmed.strip_prefix("0x").ok_or_else(|| {
+        "Ethereum key must start with 0x (expected 0x + 64 hex digits)".to_owned()
+    })?;
+    if hex_part.len() != 64 {
+        return Err(format!(
+            "Ethereum key has {} hex digits, expected 64 (0x + 64 hex digits)",
+            hex_part.len()
+        ));
+    }
+    let mut secret = [0u8; 32];
+    hex::decode_to_slice(hex_part, &mut secret)
+        .map_err(|e| format!("Ethereum key is not hex: {e}"))?;
+    peg_types::signing_key_from_bytes(&peg_types::B256::from(secret))
+        .map_err(|e| format!("Ethereum key is not a valid secp256k1 secret: {e}"))
 }
 
 fn supervise(child: &mut Child, events: &Receiver<Event>) -> StopReason {
@@ -227,4 +269,27 @@ fn watch_signals(events: Sender<Event>) -> Result<(), NodeError> {
         });
         let _ = events.send(Event::Signal(name));
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn eth_key_file_loads_or_is_refused() -> Result<(), Box<dyn std::error::Error>> {
+        let dir = tempfile::tempdir()?;
+        assert!(load_eth_key(dir.path())?.is_none(), "a missing file runs without signing");
+        let address = super::super::write_eth_key(dir.path())?;
+        let key = load_eth_key(dir.path())?.ok_or("the written key loads")?;
+        assert_eq!(peg_types::signer_address(&key), address);
+        let path = dir.path().join(super::super::ETH_KEY_FILE);
+        for bad in ["", "0x12\n", "ab".repeat(33).as_str(), &format!("0x{}\n", "zz".repeat(32))] {
+            std::fs::write(&path, bad)?;
+            let error = load_eth_key(dir.path()).err().ok_or("a malformed key is refused")?;
+            assert!(matches!(error, NodeError::BadKeyFile { .. }), "{bad:?}: {error}");
+        }
+        std::fs::write(&path, format!("0x{}\n", "00".repeat(32)))?;
+        assert!(matches!(load_eth_key(dir.path()), Err(NodeError::BadKeyFile { .. })));
+        Ok(())
+    }
 }
