@@ -864,6 +864,7 @@ impl Devnet {
         to: u64,
     ) -> Result<BTreeMap<String, u64>> {
         let mut found = BTreeMap::new();
+        let to = to.min(self.height(0)?);
         for height in from..=to {
             let results = self.rpc(0).call("block_results", &format!("height={height}"))?;
             let txs = results["txs_results"].as_array().cloned().unwrap_or_default();

@@ -680,6 +680,20 @@ impl Devnet {
         Ok(metrics)
     }
 
+    /// The value of one series (`name{labels}` exactly as rendered) of the Prometheus endpoint
+    /// on `port` (a relayer's metrics); 0 when absent.
+    pub fn metric(&self, port: u16, series: &str) -> Result<f64> {
+        let text = http_get(&format!("http://127.0.0.1:{port}/metrics"))?;
+        Ok(text
+            .lines()
+            .filter(|l| !l.starts_with('#'))
+            .find_map(|l| {
+                let (name, value) = l.rsplit_once(' ')?;
+                (name == series).then(|| value.trim().parse().ok())?
+            })
+            .unwrap_or(0.0))
+    }
+
     /// Whether service `name` is running (started and not yet stopped or killed).
     pub fn has_service(&self, name: &str) -> bool {
         self.services.contains_key(name)

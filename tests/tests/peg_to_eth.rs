@@ -352,7 +352,8 @@ fn offline_valset_timeout(net: &mut Devnet, world: &World) -> Result<()> {
     let receiver = fresh_address("timeout");
     // The relayer now relays valsets only: every batch's fee is below its threshold.
     net.stop("relayer-a")?;
-    net.start_outbound_relayer("relayer-a", 2, &Outbound::stingy(RELAYER_A_ETH_KEY))?;
+    let metrics =
+        net.start_outbound_relayer("relayer-a", 2, &Outbound::stingy(RELAYER_A_ETH_KEY))?;
     net.stop("node3")?;
     let offline_eth = eth_address_of_node(net, 3)?;
     println!("node3 stopped (Ethereum key {offline_eth})");
@@ -431,10 +432,26 @@ fn offline_valset_timeout(net: &mut Devnet, world: &World) -> Result<()> {
             Ok((batch.status == "cancelled").then_some(()))
         },
     )?;
+    let late = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0.0, |d| d.as_secs_f64())
+        - timed.timeout as f64;
     let observed = net.query("/eth/observed")?;
     println!("batch {} timed out; /eth/observed {observed}", timed.nonce);
     assert!(observed["timestamp"].as_u64() >= Some(timed.timeout), "{observed}");
-    figure("timeout_wait_s", json!(timeout_started.elapsed().as_secs_f64()));
+    figure(
+        "batch_timeout_to_release_s",
+        json!({"after_timeout_s": late, "waited_here_s": timeout_started.elapsed().as_secs_f64()}),
+    );
+    // The relayer refused the batch for its fee, and proved the bridge's state past the timeout.
+    let unprofitable =
+        net.metric(metrics, "peg_relayer_outbound_total{kind=\"batch\",result=\"unprofitable\"}")?;
+    let proofs = net.metric(metrics, "peg_relayer_submitted_total{msg=\"prove_eth_state\"}")?;
+    println!("stingy relayer: {unprofitable} unprofitable batch round(s), {proofs} state proof(s)");
+    assert!(unprofitable >= 1.0, "the relayer never judged the batch unprofitable");
+    // No bridge event after the valset update (emitted before the timeout): only a state proof
+    // can have shown the zone an Ethereum time past it.
+    assert!(proofs >= 1.0, "no MsgProveEthState included, yet the zone saw {observed}");
     let pooled: Vec<Transfer> =
         net.pool()?.into_iter().filter(|t| t.id == first.id || t.id == second.id).collect();
     assert_eq!(pooled.len(), 2, "both transfers back in the pool: {pooled:?}");

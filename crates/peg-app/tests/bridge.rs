@@ -26,8 +26,11 @@ use peg_app::eth::genesis::{EthGenesis, GenesisEthAddress, NativeDenom, NetworkS
 use peg_app::eth::{TokenView, TrustedBlock, VoucherView};
 use peg_app::tendermint_proto::google::protobuf::Timestamp;
 use peg_app::tendermint_proto::v0_38::abci::{
-    Event, RequestFinalizeBlock, RequestInitChain, RequestQuery, ResponseFinalizeBlock,
+    Event, ExtendedCommitInfo, ExtendedVoteInfo, RequestExtendVote, RequestFinalizeBlock,
+    RequestInitChain, RequestPrepareProposal, RequestQuery, ResponseFinalizeBlock,
+    Validator as VoteValidator,
 };
+use peg_app::tendermint_proto::v0_38::types::{AbciParams, BlockIdFlag, ConsensusParams};
 use peg_app::{
     App, BalancesView, Genesis, GenesisAccount, GenesisCoin, GenesisParams, GenesisValidator,
     CODE_BRIDGE_BATCH, CODE_BRIDGE_NOT_IN_POOL, CODE_BRIDGE_NOT_SENDER, CODE_BRIDGE_REGISTER_DENOM,
@@ -196,12 +199,21 @@ struct Node {
 
 impl Node {
     fn start() -> Result<Self, Box<dyn std::error::Error>> {
+        Self::start_with(None)
+    }
+
+    /// A node whose blocks carry vote extensions from `height` on (`None`: never).
+    fn start_with(extensions_from: Option<i64>) -> Result<Self, Box<dyn std::error::Error>> {
         let dir = tempfile::tempdir()?;
         let mut app = App::open(dir.path())?;
         app.init_chain(&RequestInitChain {
             chain_id: CHAIN_ID.into(),
             app_state_bytes: genesis()?.to_json()?.into(),
             initial_height: 1,
+            consensus_params: extensions_from.map(|height| ConsensusParams {
+                abci: Some(AbciParams { vote_extensions_enable_height: height }),
+                ..ConsensusParams::default()
+            }),
             ..RequestInitChain::default()
         })?;
         let mut node = Self {
@@ -815,5 +827,75 @@ fn without_the_ethereum_module_bridge_messages_fail_with_140() -> TestResult {
             amount: Coin::new("upeg", 5_000_000)?,
         }),
     )?;
+    Ok(())
+}
+
+#[test]
+fn signatures_from_vote_extensions_appear_in_the_batch_query() -> TestResult {
+    let mut node = Node::start_with(Some(2))?;
+    let alice = addr(1);
+    let eth_denom = voucher(ETH);
+    node.prove(ETH_TIME, |n| vec![locked(n, ETH, alice, 1_000)])?;
+    node.send(1, &eth_denom, 100, 3)?;
+    node.ok(1, Msg::RequestBatch(MsgRequestBatch { sender: alice, denom: eth_denom.clone() }))?;
+    // Validator 10 signs the pending batch in its vote extension; the next proposer injects it.
+    node.app.set_eth_signer(eth_key(10));
+    let extension = node
+        .app
+        .extend_vote(&RequestExtendVote {
+            height: node.height + 1,
+            ..RequestExtendVote::default()
+        })?
+        .vote_extension;
+    node.block(vec![])?;
+    let vote = ExtendedVoteInfo {
+        validator: Some(VoteValidator {
+            address: peg_app::bridge::signatures::validator_address(&[0xA0; 32]).to_vec().into(),
+            power: 5,
+        }),
+        vote_extension: extension,
+        extension_signature: vec![0; 64].into(),
+        block_id_flag: BlockIdFlag::Commit as i32,
+    };
+    let txs = node
+        .app
+        .prepare_proposal(&RequestPrepareProposal {
+            max_tx_bytes: 1 << 20,
+            local_last_commit: Some(ExtendedCommitInfo { round: 0, votes: vec![vote] }),
+            height: node.height + 1,
+            ..RequestPrepareProposal::default()
+        })?
+        .txs;
+    assert_eq!(txs.len(), 1, "the injected signatures");
+    node.block(txs.into_iter().map(|t| t.to_vec()).collect())?;
+    let signed_at = node.height as u64;
+
+    let batches: Vec<BatchView> = node.query("/bridge/batches")?;
+    let batch = batches.first().ok_or("one pending batch")?;
+    assert_eq!(batch.signatures.len(), 1);
+    let signature = &batch.signatures[0];
+    assert_eq!(signature.validator, addr(10).to_valoper().to_bech32());
+    assert_eq!(signature.eth_address, eth_addr(10).to_string());
+    assert_eq!(signature.signature.len(), 2 + 130);
+    let bytes = hex::decode(&signature.signature[2..])?;
+    let digest: B256 = batch.digest.parse()?;
+    let recovered =
+        peg_types::recover_signer(&digest, &peg_types::EthSignature::from_bytes(&bytes)?)?;
+    assert_eq!(recovered, eth_addr(10), "the stored signature verifies over the digest");
+    let signers: Vec<SignerView> = node.query("/bridge/signatures")?;
+    let ten = addr(10).to_valoper().to_bech32();
+    for signer in &signers {
+        if signer.validator == ten {
+            assert_eq!((signer.pending, signer.signed, signer.missing), (1, 1, 0));
+            assert_eq!(signer.last_signed_height, Some(signed_at));
+        } else {
+            assert_eq!((signer.pending, signer.signed), (1, 0));
+            assert_eq!(signer.last_signed_height, None);
+        }
+    }
+    // Executed: the signatures are no longer needed.
+    node.prove(ETH_TIME + 1, |n| vec![executed(n, ETH, 1)])?;
+    let batch: BatchView = node.query("/bridge/batch/1")?;
+    assert!(batch.signatures.is_empty());
     Ok(())
 }

@@ -10,7 +10,7 @@ use peg_app::bridge::{pending_checkpoints, pending_digest, CheckpointKind};
 use peg_app::state::Cache;
 use peg_app::tendermint_proto::google::protobuf::Timestamp;
 use peg_app::tendermint_proto::v0_38::abci::{
-    ExtendedCommitInfo, ExtendedVoteInfo, RequestExtendVote, RequestFinalizeBlock,
+    ExtendedCommitInfo, ExtendedVoteInfo, RequestCheckTx, RequestExtendVote, RequestFinalizeBlock,
     RequestInitChain, RequestPrepareProposal, RequestProcessProposal, RequestVerifyVoteExtension,
     ResponseFinalizeBlock, Validator as VoteValidator,
 };
@@ -441,6 +441,10 @@ fn a_malformed_injected_tx_replayed_in_finalize_block_stores_nothing() -> TestRe
     let extension = node.extend(0)?;
     node.block(vec![])?;
     let txs = node.prepare(vec![vote(0, extension)], vec![], 1 << 20)?;
+    // CheckTx never lets one into the mempool (not a TxRaw: wire type 7).
+    let check = node.app.check_tx(&RequestCheckTx { tx: txs[0].clone().into(), r#type: 0 });
+    assert_ne!(check.code, 0);
+    assert!(check.log.contains("wire type 7"), "{}", check.log);
     let user = node.bond(1, 1_000_000);
     let result = node.block(vec![user, txs[0].clone()])?;
     assert_eq!(result.tx_results[0].code, 0);
