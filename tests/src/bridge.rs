@@ -9,9 +9,9 @@ use std::time::{Duration, Instant};
 
 use alloy_primitives::{keccak256, Address, Bytes, B256, U256};
 use peg_eth_rpc::{BlockId, CallRequest, LogFilter, TxReceipt};
-use serde_json::{json, Value};
+use serde_json::Value;
 
-use crate::devnet::{Devnet, ETH_VOUCHER};
+use crate::devnet::Devnet;
 use crate::process::run;
 use crate::{HarnessError, Result};
 
@@ -593,7 +593,7 @@ impl Devnet {
     // Ethereum reads
     // ---------------------------------------------------------------------------------------
 
-    /// `eth_call` of `to` with `selector ‖ words`, at `block`: the 32-byte words returned.
+    /// `eth_call` (latest block) of `to` with `selector(signature) ‖ words`: the bytes returned.
     pub fn eth_call(&self, to: Address, signature: &str, words: &[B256]) -> Result<Bytes> {
         let mut data = selector(signature).to_vec();
         for word in words {
@@ -798,6 +798,21 @@ impl Devnet {
                 )));
             }
         }
+        // Registered denoms (`/bridge/denoms`) report the same escrow for their adopted token.
+        let registered = self.query("/bridge/denoms")?;
+        for entry in registered.as_array().into_iter().flatten() {
+            let Some(token) = entry["adopted_token"].as_str().and_then(|t| t.parse().ok()) else {
+                continue;
+            };
+            let escrowed = as_u128(&entry["escrowed"])
+                .ok_or_else(|| HarnessError::Unexpected(format!("/bridge/denoms: {entry}")))?;
+            let supply = self.erc20_total_supply(token)?;
+            if U256::from(escrowed) != supply {
+                return Err(HarnessError::Unexpected(format!(
+                    "/bridge/denoms: {entry}, but the CosmosERC20's supply is {supply}"
+                )));
+            }
+        }
         for (denom, (token, escrowed)) in self.native_tokens()? {
             let supply = self.erc20_total_supply(token)?;
             report.native.insert(denom.clone(), (escrowed, supply));
@@ -823,16 +838,6 @@ impl Devnet {
         );
         Ok(supplies)
     }
-
-    /// The zone balance of the ETH voucher.
-    pub fn eth_voucher_balance(&self, address: &str) -> Result<u128> {
-        self.balance(address, ETH_VOUCHER)
-    }
-}
-
-/// `json!` of an address list (logs).
-pub fn addresses_json(addresses: &[Address]) -> Value {
-    json!(addresses.iter().map(ToString::to_string).collect::<Vec<_>>())
 }
 
 /// Checkpoint kinds as the injected signatures name them.
@@ -938,6 +943,66 @@ impl Devnet {
         for hash in hashes {
             self.wait_tx(&hash, Duration::from_secs(60))?.ok()?;
         }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn selectors_topics_and_keys() -> Result<()> {
+        assert_eq!(selector("balanceOf(address)"), [0x70, 0xa0, 0x82, 0x31]);
+        assert_eq!(selector("totalSupply()"), [0x18, 0x16, 0x0d, 0xdd]);
+        assert_eq!(
+            topic("Transfer(address,address,uint256)").to_string(),
+            "0xddf252ad1be2c89b69c2b068fc378daa952ba7f163c4a11628f55a4df523b3ef"
+        );
+        assert_eq!(
+            Outbound::eager(RELAYER_A_ETH_KEY).address()?.to_string(),
+            "0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC"
+        );
+        assert_eq!(
+            eth_address_of(RELAYER_B_ETH_KEY)?.to_string(),
+            "0x90F79bf6EB2c4f870365E785982E1f101E93b906"
+        );
+        assert_ne!(fresh_address("a"), fresh_address("b"));
+        assert_eq!(fresh_address("a"), fresh_address("a"));
+        Ok(())
+    }
+
+    #[test]
+    fn outbound_table_is_toml() {
+        let text = Outbound::stingy(RELAYER_A_ETH_KEY).toml(Path::new("/tmp/k"));
+        assert!(text.contains("[outbound]\nenabled = true\n"), "{text}");
+        assert!(text.contains("eth_key_file = \"/tmp/k\"\n"), "{text}");
+        assert!(text.contains("min_fee_ratio = 1000.0\n"), "{text}");
+        assert!(text.contains("relay_unpriced = false\n"), "{text}");
+        let eager = Outbound::eager(RELAYER_A_ETH_KEY).toml(Path::new("/k"));
+        assert!(eager.contains("min_fee_ratio = 0.0\n"), "{eager}");
+    }
+
+    #[test]
+    fn batches_parse_from_the_query_shape() -> Result<()> {
+        let value: Value = serde_json::from_str(
+            r#"{"created_height":55,"denom":"eth/0x0000000000000000000000000000000000000000",
+                "digest":"0xc6","nonce":1,"status":"pending","timeout":1795280862,
+                "token":"0x0000000000000000000000000000000000000000",
+                "signatures":[{"eth_address":"0x98b00d963375e23eab76eeA61FC66Ed9Cc5cFeE8",
+                               "signature":"0x3f","validator":"pegvaloper1t9"}],
+                "transfers":[{"amount":"1000000000000000000","fee":"10000000000000000","id":2,
+                              "receiver":"0xfd9869aE69247442ebD615B82C07AEb988389301",
+                              "sender":"peg1dru8"}]}"#,
+        )
+        .map_err(|e| HarnessError::Unexpected(e.to_string()))?;
+        let batch = Batch::from_json(&value)?;
+        assert_eq!((batch.nonce, batch.created_height, batch.timeout), (1, 55, 1_795_280_862));
+        assert_eq!(batch.token, ETH_TOKEN);
+        assert_eq!(batch.signers, vec!["pegvaloper1t9".to_owned()]);
+        assert_eq!(batch.ids(), vec![2]);
+        assert_eq!(batch.total(), 1_010_000_000_000_000_000);
+        assert!(Batch::from_json(&serde_json::json!({"nonce": 1})).is_err());
         Ok(())
     }
 }

@@ -20,12 +20,14 @@
 //!    receivers get the exact amounts, the relayer the exact fees; a cancel before batching returns
 //!    the funds, a cancel of a batched transfer is refused; the native coin burned on Ethereum is
 //!    released on the zone.
-//! 3. One validator of four stopped, a batch nobody relays (the relayer's fee threshold refuses
+//! 3. Batch sizes: 10 and 50 ERC-20 transfers in one batch each, every receiver paid exactly;
+//!    `submitBatch` gas reported.
+//! 4. One validator of four stopped, a batch nobody relays (the relayer's fee threshold refuses
 //!    it), a validator bonding > 5 % more power: the new valset is signed by the three others and
 //!    relayed; the batch times out (judged by the light client's Ethereum time) and its transfers
 //!    return to the pool; the validator restarts; a new batch carries them out, verified against
 //!    the new valset.
-//! 4. The relayer killed (SIGKILL) once a batch is signed, then restarted, while a second relayer
+//! 5. The relayer killed (SIGKILL) once a batch is signed, then restarted, while a second relayer
 //!    races it; then both race on another batch: each executes once, at most one transaction per
 //!    batch reverts.
 //!
@@ -43,7 +45,7 @@ use peg_e2e::{Devnet, DevnetConfig, HarnessError, Result};
 use serde_json::{json, Value};
 
 const ONE_ETH: u128 = 1_000_000_000_000_000_000;
-/// The bridge's batch timeout on this network: short, so that phase 3 sees one expire.
+/// The bridge's batch timeout on this network: short, so that phase 4 sees one expire.
 const BATCH_TIMEOUT_SECS: u64 = 20;
 /// The native denom registered in phase 1 (a genesis balance of `account0`).
 const NATIVE: &str = "ucoin";
@@ -311,7 +313,7 @@ fn round_trips(net: &Devnet, world: &World) -> Result<()> {
     Ok(())
 }
 
-/// Gas of `submitBatch` for 10 and 50 ERC-20 transfers to fresh receivers (4 validators), each
+/// Phase 3: gas of `submitBatch` for 10 and 50 ERC-20 transfers to fresh receivers (4 validators), each
 /// receiver paid exactly.
 fn batch_sizes(net: &Devnet, world: &World) -> Result<()> {
     let mut batches = Vec::new();
@@ -347,7 +349,7 @@ fn eth_address_of_node(net: &Devnet, node: usize) -> Result<String> {
     Ok(peg_e2e::bridge::eth_address_of(key.trim())?.to_string().to_lowercase())
 }
 
-/// Phase 3: a validator offline, a valset change, a batch timing out and going out again.
+/// Phase 4: a validator offline, a valset change, a batch timing out and going out again.
 fn offline_valset_timeout(net: &mut Devnet, world: &World) -> Result<()> {
     let receiver = fresh_address("timeout");
     // The relayer now relays valsets only: every batch's fee is below its threshold.
@@ -530,7 +532,7 @@ fn race_once(net: &mut Devnet, label: &str, kill: bool, senders: &[Address]) -> 
     Ok(())
 }
 
-/// Phase 4: the relayer killed and restarted; two relayers racing.
+/// Phase 5: the relayer killed and restarted; two relayers racing.
 fn relayers_race(net: &mut Devnet, world: &World) -> Result<()> {
     let relayer_b = Outbound::eager(RELAYER_B_ETH_KEY);
     let senders = [world.relayer_a, relayer_b.address()?];
