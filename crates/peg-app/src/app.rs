@@ -435,21 +435,73 @@ impl App {
 
     /// `ExtendVote` (§6): when extensions are enabled, the version-2 extension carrying this
     /// node's signatures of the pending checkpoints it has not signed in state yet (none without
-    /// an Ethereum key).
-    pub fn extend_vote(&self, req: &RequestExtendVote) -> Result<ResponseExtendVote, AppError> {
+    /// an Ethereum key). When the block may create or settle a checkpoint, it is executed
+    /// speculatively first, so that the checkpoints it creates are signed one block earlier.
+    pub fn extend_vote(&mut self, req: &RequestExtendVote) -> Result<ResponseExtendVote, AppError> {
         let height = to_height(req.height, "ExtendVote")?;
         let vote_extension = if !self.vote_extensions_enabled(height) {
             Vec::new()
-        } else if let Some(key) = &self.eth_signer {
-            let mut ws = self.latest_state()?;
-            let cache = Cache::new(&self.store, &mut ws);
-            let extension = sign_pending_checkpoints(&cache, key)?;
+        } else if let Some(key) = self.eth_signer.clone() {
+            let extension = match self.speculative_extension(req, height, &key) {
+                Ok(Some(extension)) => extension,
+                Ok(None) => self.committed_extension(&key)?,
+                Err(error) => {
+                    debug!(height, %error, "speculative execution failed: signing the committed state");
+                    self.committed_extension(&key)?
+                }
+            };
             debug!(height, signatures = extension.signatures().len(), "ExtendVote");
             extension.encode()
         } else {
             VoteExtension::current().encode()
         };
         Ok(ResponseExtendVote { vote_extension: vote_extension.into() })
+    }
+
+    /// The extension signed from the latest state (the committed block before the voted one).
+    fn committed_extension(&self, key: &peg_types::SigningKey) -> Result<VoteExtension, AppError> {
+        let mut ws = self.latest_state()?;
+        let cache = Cache::new(&self.store, &mut ws);
+        sign_pending_checkpoints(&cache, key)
+    }
+
+    /// The extension signed from the state after the voted block, executed on a scratch copy of
+    /// the latest state (`None`: the block cannot change the pending checkpoints, or it is not
+    /// the next block). Nothing FinalizeBlock relies on is touched (the Ethereum cache only
+    /// memoizes by content).
+    fn speculative_extension(
+        &mut self,
+        req: &RequestExtendVote,
+        height: u64,
+        key: &peg_types::SigningKey,
+    ) -> Result<Option<VoteExtension>, AppError> {
+        let Some(params) = self.current_params().cloned() else {
+            return Ok(None);
+        };
+        let limits = tx_limits(&params);
+        if !req.txs.iter().any(|tx| may_change_checkpoints(tx, &limits)) {
+            return Ok(None);
+        }
+        let next = match &self.genesis {
+            Some(g) => g.initial_height,
+            None => self.store.latest_version()?.unwrap_or(0).saturating_add(1),
+        };
+        if height != next {
+            return Ok(None);
+        }
+        let time = req.time.as_ref().map_or(0, |t| u64::try_from(t.seconds).unwrap_or(0));
+        let mut ws = self.latest_state()?;
+        execute_block(
+            &self.store,
+            &mut ws,
+            &params,
+            BlockContext { height, time },
+            &req.txs,
+            &self.injected_trusted,
+            &mut self.eth_cache,
+        )?;
+        let cache = Cache::new(&self.store, &mut ws);
+        sign_pending_checkpoints(&cache, key).map(Some)
     }
 
     /// `VerifyVoteExtension`: accepts every well-formed extension (form and bounds, §6), rejects
@@ -508,100 +560,16 @@ impl App {
         };
         // Block time: the header's, in unix seconds (a missing or pre-1970 time counts as 0).
         let time = req.time.as_ref().map_or(0, |t| u64::try_from(t.seconds).unwrap_or(0));
-        let ctx = BlockContext { height, time };
-        {
-            let mut cache = Cache::new(&self.store, &mut ws);
-            eth::begin_block(&mut cache, time)?;
-            if !self.injected_trusted.is_empty() {
-                if let Some(config) = eth::load_config(&cache)? {
-                    for block in self.injected_trusted.drain(..) {
-                        eth::ring_push(&mut cache, &config, block)?;
-                    }
-                }
-            }
-            cache.write()?;
-        }
-        let mut changes = PowerChanges::default();
-        let mut tx_results = Vec::with_capacity(req.txs.len());
-        for (index, tx_bytes) in req.txs.iter().enumerate() {
-            if index == 0 && InjectedSignatures::is_injected(tx_bytes) {
-                let mut cache = Cache::new(&self.store, &mut ws);
-                match apply_injected_signatures(&mut cache, tx_bytes, height)? {
-                    Ok(events) => {
-                        cache.write()?;
-                        tx_results.push(ExecTxResult {
-                            code: 0,
-                            events,
-                            ..ExecTxResult::default()
-                        });
-                    }
-                    Err(error) => tx_results.push(ExecTxResult {
-                        code: CODE_BAD_INJECTED_TX,
-                        codespace: peg_tx::CODESPACE_PEG.into(),
-                        log: error.to_string(),
-                        ..ExecTxResult::default()
-                    }),
-                }
-                continue;
-            }
-            let mut cache = Cache::new(&self.store, &mut ws);
-            let (tx, gas, ante_events) = match ante(&mut cache, &params, tx_bytes, height) {
-                Ok(ok) => ok,
-                Err(error) if error.is_fatal() => return Err(error),
-                Err(error) => {
-                    tx_results.push(failed(&error, Vec::new()));
-                    continue;
-                }
-            };
-            cache.write()?;
-            let gas_wanted = i64::try_from(tx.fee().gas_limit).unwrap_or(i64::MAX);
-            let gas_used = i64::try_from(gas).unwrap_or(i64::MAX);
-            let mut cache = Cache::new(&self.store, &mut ws);
-            match execute_messages(&mut cache, &params, &tx, &mut changes, ctx, &mut self.eth_cache)
-            {
-                Ok(events) => {
-                    cache.write()?;
-                    let mut all = ante_events;
-                    all.extend(events);
-                    tx_results.push(ExecTxResult {
-                        code: 0,
-                        gas_wanted,
-                        gas_used,
-                        events: all,
-                        ..ExecTxResult::default()
-                    });
-                }
-                Err(error) if error.is_fatal() => return Err(error),
-                Err(error) => tx_results.push(ExecTxResult {
-                    gas_wanted,
-                    gas_used,
-                    ..failed(&error, ante_events)
-                }),
-            }
-        }
-        let block_events = {
-            let mut cache = Cache::new(&self.store, &mut ws);
-            let events = crate::bridge::end_block(&mut cache, &params, ctx)?;
-            cache.write()?;
-            events
-        };
-        let validator_updates = {
-            let cache = Cache::new(&self.store, &mut ws);
-            let mut updates = Vec::new();
-            for (key, before) in &changes.before {
-                let now = match cache.consensus_key_owner(key)? {
-                    Some(operator) => match cache.validator(&operator)? {
-                        Some(v) if &v.consensus_pubkey == key => v.power(params.power_reduction)?,
-                        _ => 0,
-                    },
-                    None => 0,
-                };
-                if now != *before {
-                    updates.push(validator_update(key, now));
-                }
-            }
-            updates
-        };
+        let ExecutedBlock { tx_results, block_events, validator_updates } = execute_block(
+            &self.store,
+            &mut ws,
+            &params,
+            BlockContext { height, time },
+            &req.txs,
+            &self.injected_trusted,
+            &mut self.eth_cache,
+        )?;
+        self.injected_trusted.clear();
         let prepared = self.store.prepare(&ws, height)?;
         let app_hash = prepared.root_hash();
         debug!(
@@ -817,6 +785,139 @@ impl App {
     pub fn testing_trust_execution_block(&mut self, block: TrustedBlock) {
         self.injected_trusted.push(block);
     }
+}
+
+/// What executing one block's transactions and end block produced (the state changes are in
+/// the working set).
+struct ExecutedBlock {
+    tx_results: Vec<ExecTxResult>,
+    block_events: Vec<tendermint_proto::v0_38::abci::Event>,
+    validator_updates: Vec<ValidatorUpdate>,
+}
+
+/// The body of FinalizeBlock on `ws` (begin block, the injected signatures at index 0, the
+/// transactions, end block, validator updates). FinalizeBlock and ExtendVote's speculative run
+/// share it, so the state ExtendVote signs from is exactly the one FinalizeBlock will commit.
+fn execute_block(
+    store: &Store,
+    ws: &mut WorkingSet,
+    params: &Params,
+    ctx: BlockContext,
+    txs: &[impl AsRef<[u8]>],
+    injected_trusted: &[TrustedBlock],
+    eth_cache: &mut EthCache,
+) -> Result<ExecutedBlock, AppError> {
+    {
+        let mut cache = Cache::new(store, ws);
+        eth::begin_block(&mut cache, ctx.time)?;
+        if !injected_trusted.is_empty() {
+            if let Some(config) = eth::load_config(&cache)? {
+                for block in injected_trusted {
+                    eth::ring_push(&mut cache, &config, *block)?;
+                }
+            }
+        }
+        cache.write()?;
+    }
+    let mut changes = PowerChanges::default();
+    let mut tx_results = Vec::with_capacity(txs.len());
+    for (index, tx_bytes) in txs.iter().enumerate() {
+        let tx_bytes: &[u8] = tx_bytes.as_ref();
+        if index == 0 && InjectedSignatures::is_injected(tx_bytes) {
+            let mut cache = Cache::new(store, ws);
+            match apply_injected_signatures(&mut cache, tx_bytes, ctx.height)? {
+                Ok(events) => {
+                    cache.write()?;
+                    tx_results.push(ExecTxResult { code: 0, events, ..ExecTxResult::default() });
+                }
+                Err(error) => tx_results.push(ExecTxResult {
+                    code: CODE_BAD_INJECTED_TX,
+                    codespace: peg_tx::CODESPACE_PEG.into(),
+                    log: error.to_string(),
+                    ..ExecTxResult::default()
+                }),
+            }
+            continue;
+        }
+        let mut cache = Cache::new(store, ws);
+        let (tx, gas, ante_events) = match ante(&mut cache, params, tx_bytes, ctx.height) {
+            Ok(ok) => ok,
+            Err(error) if error.is_fatal() => return Err(error),
+            Err(error) => {
+                tx_results.push(failed(&error, Vec::new()));
+                continue;
+            }
+        };
+        cache.write()?;
+        let gas_wanted = i64::try_from(tx.fee().gas_limit).unwrap_or(i64::MAX);
+        let gas_used = i64::try_from(gas).unwrap_or(i64::MAX);
+        let mut cache = Cache::new(store, ws);
+        match execute_messages(&mut cache, params, &tx, &mut changes, ctx, eth_cache) {
+            Ok(events) => {
+                cache.write()?;
+                let mut all = ante_events;
+                all.extend(events);
+                tx_results.push(ExecTxResult {
+                    code: 0,
+                    gas_wanted,
+                    gas_used,
+                    events: all,
+                    ..ExecTxResult::default()
+                });
+            }
+            Err(error) if error.is_fatal() => return Err(error),
+            Err(error) => tx_results.push(ExecTxResult {
+                gas_wanted,
+                gas_used,
+                ..failed(&error, ante_events)
+            }),
+        }
+    }
+    let block_events = {
+        let mut cache = Cache::new(store, ws);
+        let events = crate::bridge::end_block(&mut cache, params, ctx)?;
+        cache.write()?;
+        events
+    };
+    let validator_updates = {
+        let cache = Cache::new(store, ws);
+        let mut updates = Vec::new();
+        for (key, before) in &changes.before {
+            let now = match cache.consensus_key_owner(key)? {
+                Some(operator) => match cache.validator(&operator)? {
+                    Some(v) if &v.consensus_pubkey == key => v.power(params.power_reduction)?,
+                    _ => 0,
+                },
+                None => 0,
+            };
+            if now != *before {
+                updates.push(validator_update(key, now));
+            }
+        }
+        updates
+    };
+    Ok(ExecutedBlock { tx_results, block_events, validator_updates })
+}
+
+/// Whether a transaction may create a checkpoint or change which are pending (a batch request,
+/// a staking or Ethereum-address change, proven Ethereum events or state): a cheap stateless
+/// decode; anything that does not decode cannot.
+fn may_change_checkpoints(tx: &[u8], limits: &peg_tx::TxLimits) -> bool {
+    use peg_tx::Msg;
+    decode_tx(tx, limits).is_ok_and(|decoded| {
+        decoded.messages().iter().any(|msg| {
+            matches!(
+                msg,
+                Msg::RequestBatch(_)
+                    | Msg::CreateValidator(_)
+                    | Msg::Bond(_)
+                    | Msg::Unbond(_)
+                    | Msg::RegisterEthAddress(_)
+                    | Msg::SubmitEthEvents(_)
+                    | Msg::ProveEthState(_)
+            )
+        })
+    })
 }
 
 fn parse_address(arg: &str) -> Result<AccAddress, (u32, String)> {

@@ -596,7 +596,7 @@ fn query_proofs_verify_against_the_app_hash() -> TestResult {
 
 #[test]
 fn vote_extension_plumbing() -> TestResult {
-    let node = Node::start()?;
+    let mut node = Node::start()?;
     // Enabled from height 2 by the consensus parameter given at InitChain.
     assert!(!node.app.vote_extensions_enabled(1));
     assert!(node.app.vote_extensions_enabled(2));

@@ -466,3 +466,89 @@ fn replicas_reach_the_same_app_hash() -> TestResult {
     assert_eq!(run()?, run()?);
     Ok(())
 }
+
+/// Validator `i`'s vote extension for the block at the next height carrying `txs`, called
+/// before that block's FinalizeBlock like CometBFT does.
+fn extend_block(
+    node: &mut Node,
+    i: usize,
+    txs: &[Vec<u8>],
+) -> Result<VoteExtension, Box<dyn std::error::Error>> {
+    node.app.set_eth_signer(eth_key(SEEDS[i]));
+    let height = node.height + 1;
+    let started = std::time::Instant::now();
+    let response = node.app.extend_vote(&RequestExtendVote {
+        height,
+        time: Some(Timestamp { seconds: i64::try_from(START_TIME)? + height, nanos: 0 }),
+        txs: txs.iter().cloned().map(Into::into).collect(),
+        ..RequestExtendVote::default()
+    })?;
+    eprintln!("ExtendVote({height}, {} txs) took {:?}", txs.len(), started.elapsed());
+    Ok(VoteExtension::decode(&response.vote_extension)?)
+}
+
+#[test]
+fn a_valset_created_in_block_h_is_signed_in_its_own_precommits_and_stored_at_h_plus_1() -> TestResult
+{
+    let mut node = Node::start()?;
+    let bond = node.bond(0, 5_000_000);
+    let block = vec![bond];
+    // ExtendVote(H) runs before FinalizeBlock(H): the valset does not exist in state yet.
+    assert!(node.with_cache(pending_checkpoints)?.is_empty());
+    let mut votes = Vec::new();
+    for (i, seed) in SEEDS.into_iter().enumerate() {
+        let ext = extend_block(&mut node, i, &block)?;
+        assert_eq!(ext.signatures().len(), 1, "validator {i}");
+        let s = ext.signatures()[0];
+        assert_eq!((s.kind, s.nonce), (CheckpointKind::Valset, 1));
+        votes.push((i, s, seed, ext));
+    }
+    // The speculative run left the node untouched: FinalizeBlock(H) executes normally.
+    let result = node.block(block)?;
+    assert_eq!(result.tx_results[0].code, 0, "{}", result.tx_results[0].log);
+    let digest = node
+        .with_cache(|c| pending_digest(c, CheckpointKind::Valset, 1))?
+        .ok_or("valset 1 is pending")?;
+    for (_, s, seed, _) in &votes {
+        assert_eq!(recover_signer(&digest, &s.signature)?, signer_address(&eth_key(*seed)));
+    }
+    let votes: Vec<_> = votes.into_iter().map(|(i, _, _, ext)| vote(i, ext.encode())).collect();
+    let txs = node.prepare(votes, vec![], 1 << 20)?;
+    assert_eq!(txs.len(), 1, "the injected signatures");
+    assert_eq!(node.process(&txs)?, ACCEPT);
+    let result = node.block(txs)?;
+    assert_eq!(result.tx_results[0].code, 0, "{}", result.tx_results[0].log);
+    let stored = node.with_cache(|c| signatures(c, CheckpointKind::Valset, 1))?;
+    assert_eq!(stored.len(), 4, "stored by block H + 1");
+    Ok(())
+}
+
+#[test]
+fn an_extend_vote_over_garbage_txs_still_returns_a_valid_extension() -> TestResult {
+    let (mut node, digest) = node_with_pending_valset()?;
+    let mut injected_like = INJECTED_TX_MAGIC.to_vec();
+    injected_like.extend_from_slice(&[1, 0, 9]);
+    // A decodable bond that fails in execution (validator 1 bonds more than it holds) makes the
+    // speculative run happen; garbage around it is skipped.
+    let overdrawn = node.bond(1, u128::MAX / 2);
+    let garbage =
+        vec![vec![], vec![0xde, 0xad, 0xbe, 0xef], injected_like, vec![7; 300], overdrawn];
+    for txs in [garbage.clone(), garbage[..4].to_vec()] {
+        let ext = extend_block(&mut node, 2, &txs)?;
+        assert_eq!(ext.signatures().len(), 1);
+        let s = ext.signatures()[0];
+        assert_eq!((s.kind, s.nonce), (CheckpointKind::Valset, 1));
+        assert_eq!(recover_signer(&digest, &s.signature)?, signer_address(&eth_key(SEEDS[2])));
+        assert_eq!(node.verify(ext.encode())?, ACCEPT);
+    }
+    // A wrong height (not the next block) falls back to the committed state.
+    node.app.set_eth_signer(eth_key(SEEDS[3]));
+    let bond = node.bond(3, 1_000);
+    let response = node.app.extend_vote(&RequestExtendVote {
+        height: node.height + 5,
+        txs: vec![bond.into()],
+        ..RequestExtendVote::default()
+    })?;
+    assert_eq!(VoteExtension::decode(&response.vote_extension)?.signatures().len(), 1);
+    Ok(())
+}
