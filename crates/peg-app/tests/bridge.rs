@@ -899,3 +899,70 @@ fn signatures_from_vote_extensions_appear_in_the_batch_query() -> TestResult {
     assert!(batch.signatures.is_empty());
     Ok(())
 }
+
+/// ExtendVote executes block H speculatively: a batch requested in H is signed in H's own
+/// precommits, injected by the proposer of H + 1 and stored there (one block).
+#[test]
+fn a_batch_requested_in_block_h_is_signed_in_its_own_precommits_and_stored_at_h_plus_1(
+) -> TestResult {
+    let mut node = Node::start_with(Some(2))?;
+    let alice = addr(1);
+    let eth_denom = voucher(ETH);
+    node.prove(ETH_TIME, |n| vec![locked(n, ETH, alice, 1_000)])?;
+    node.send(1, &eth_denom, 100, 3)?;
+    let request =
+        node.tx(1, Msg::RequestBatch(MsgRequestBatch { sender: alice, denom: eth_denom.clone() }));
+    let block_h = vec![request];
+    let height = node.height + 1;
+    let time = node.time + 12;
+    let mut votes = Vec::new();
+    for (i, seed) in VALIDATORS.into_iter().enumerate() {
+        node.app.set_eth_signer(eth_key(seed));
+        let started = std::time::Instant::now();
+        let extension = node
+            .app
+            .extend_vote(&RequestExtendVote {
+                height,
+                time: Some(Timestamp { seconds: i64::try_from(time)?, nanos: 0 }),
+                txs: block_h.iter().cloned().map(Into::into).collect(),
+                ..RequestExtendVote::default()
+            })?
+            .vote_extension;
+        eprintln!("ExtendVote({height}) with a batch request took {:?}", started.elapsed());
+        let decoded = peg_app::VoteExtension::decode(&extension)?;
+        assert_eq!(decoded.signatures().len(), 1, "validator {seed} signs the new batch");
+        votes.push(ExtendedVoteInfo {
+            validator: Some(VoteValidator {
+                address: peg_app::bridge::signatures::validator_address(&[0xA0 + i as u8; 32])
+                    .to_vec()
+                    .into(),
+                power: 5,
+            }),
+            vote_extension: extension,
+            extension_signature: vec![0; 64].into(),
+            block_id_flag: BlockIdFlag::Commit as i32,
+        });
+    }
+    // FinalizeBlock(H) creates the batch, unaffected by the speculative runs.
+    let result = node.block(block_h)?;
+    assert_eq!(result.tx_results[0].code, 0, "{}", result.tx_results[0].log);
+    let batches: Vec<BatchView> = node.query("/bridge/batches")?;
+    let nonce = batches.first().ok_or("one pending batch")?.nonce;
+    assert!(batches[0].signatures.is_empty());
+    // The proposer of H + 1 injects the four signatures; H + 1 stores them.
+    let txs = node
+        .app
+        .prepare_proposal(&RequestPrepareProposal {
+            max_tx_bytes: 1 << 20,
+            local_last_commit: Some(ExtendedCommitInfo { round: 0, votes }),
+            height: node.height + 1,
+            ..RequestPrepareProposal::default()
+        })?
+        .txs;
+    assert_eq!(txs.len(), 1, "the injected signatures");
+    let result = node.block(txs.into_iter().map(|t| t.to_vec()).collect())?;
+    assert_eq!(result.tx_results[0].code, 0, "{}", result.tx_results[0].log);
+    let batch: BatchView = node.query(&format!("/bridge/batch/{nonce}"))?;
+    assert_eq!(batch.signatures.len(), 4, "stored by block H + 1");
+    Ok(())
+}
