@@ -19,7 +19,7 @@ use peg_types::{
     EthAddress, EthSignature, PegEvent, PegTypesError, Transfer, Valset, ValsetMember,
     ValsetSignatures,
 };
-use serde::{Deserialize, Deserializer};
+use serde::Deserialize;
 
 use crate::cometbft::CometRpc;
 use crate::config::OutboundConfig;
@@ -42,31 +42,7 @@ const RATIO_SCALE: f64 = 1_000_000.0;
 // The zone's answers (`/bridge/valsets`, `/bridge/batches`, interfaces §7)
 // ---------------------------------------------------------------------------------------------
 
-#[derive(Deserialize)]
-#[serde(untagged)]
-enum LenientNumber {
-    Num(u64),
-    Str(String),
-}
-
-impl LenientNumber {
-    fn value<E: serde::de::Error>(self) -> Result<u64, E> {
-        match self {
-            Self::Num(n) => Ok(n),
-            Self::Str(s) => s.parse().map_err(E::custom),
-        }
-    }
-}
-
-/// A `u64` written as a JSON number or a decimal string.
-fn lenient_u64<'de, D: Deserializer<'de>>(d: D) -> Result<u64, D::Error> {
-    LenientNumber::deserialize(d)?.value()
-}
-
-/// Like [`lenient_u64`], `null` (or absent) being `None`.
-fn lenient_opt_u64<'de, D: Deserializer<'de>>(d: D) -> Result<Option<u64>, D::Error> {
-    Option::<LenientNumber>::deserialize(d)?.map(LenientNumber::value).transpose()
-}
+use crate::zone::{lenient_opt_u64, lenient_u64};
 
 /// One checkpoint signature as the zone stores it.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]

@@ -25,12 +25,12 @@ impl LenientNumber {
 }
 
 /// A `u64` sent as a JSON number or a decimal string (numbers that may exceed 2^53 are strings).
-fn lenient_u64<'de, D: Deserializer<'de>>(d: D) -> Result<u64, D::Error> {
+pub(crate) fn lenient_u64<'de, D: Deserializer<'de>>(d: D) -> Result<u64, D::Error> {
     LenientNumber::deserialize(d)?.value()
 }
 
 /// Like [`lenient_u64`], `null` (or absent, with `#[serde(default)]`) being `None`.
-fn lenient_opt_u64<'de, D: Deserializer<'de>>(d: D) -> Result<Option<u64>, D::Error> {
+pub(crate) fn lenient_opt_u64<'de, D: Deserializer<'de>>(d: D) -> Result<Option<u64>, D::Error> {
     Option::<LenientNumber>::deserialize(d)?.map(LenientNumber::value).transpose()
 }
 
